@@ -1,0 +1,42 @@
+"""Load the DuckDB macros of the ``sql`` package into a connection.
+
+The macro files ship as package data, so they are read through
+``importlib.resources`` and never through paths relative to a checkout.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import logging
+
+import duckdb
+
+_log = logging.getLogger(__name__)
+
+# Helpers in util/ are loaded first because macros of other families call them.
+_FAMILY_ORDER = ("util",)
+
+
+def macro_files() -> list[tuple[str, str]]:
+    """List ``(relative_path, sql_text)`` of every macro file in load order."""
+    root = importlib.resources.files("sql")
+    found = []
+    for family in sorted(p for p in root.iterdir() if p.is_dir()):
+        for path in sorted(p for p in family.iterdir() if p.name.endswith(".sql")):
+            found.append((f"{family.name}/{path.name}", path.read_text(encoding="utf-8")))
+    found.sort(key=lambda item: (item[0].split("/")[0] not in _FAMILY_ORDER, item[0]))
+    return found
+
+
+def macros_sql() -> str:
+    """Concatenate every macro file into one script a plain DuckDB session can ``.read``."""
+    parts = [f"-- sql/{name}\n{text.strip()}\n" for name, text in macro_files()]
+    return "\n".join(parts)
+
+
+def load_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or replace every sqlrec macro in ``con``."""
+    files = macro_files()
+    for name, text in files:
+        con.execute(text)
+    _log.debug("loaded %d macro files", len(files))
