@@ -1,9 +1,70 @@
-"""`sqlrec recommend`: not written yet."""
+"""`sqlrec recommend`: serve recommendations for one user from the active version."""
+
+from __future__ import annotations
+
+import json
 
 import click
 
+from engine.errors import UnknownUserError
+
 
 @click.command("recommend")
-def recommend() -> None:
-    """Not available yet."""
-    raise click.ClickException("sqlrec recommend is not available yet")
+@click.option("--user", "user_id", type=int, required=True, help="User id.")
+@click.option("--k", type=click.IntRange(min=1), default=10, show_default=True, help="Number of items.")
+@click.option("--genre", help="Only items of this genre.")
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    help="Metadata condition COLUMN OP VALUE, repeatable: year>=1990, christmas=true, "
+    "genres~Horror (list holds the value), channel=C1|C2 (any of).",
+)
+@click.option("--hour", type=click.IntRange(0, 23), help="Hour of day of the request, 0-23. Default: now (UTC).")
+@click.option(
+    "--weekday",
+    type=click.IntRange(1, 7),
+    help="ISO weekday of the request, 1 = Monday to 7 = Sunday. Default: today (UTC).",
+)
+@click.option(
+    "--fallback",
+    type=click.Choice(["popular"]),
+    help="What an unknown user gets instead of an error.",
+)
+@click.option("--include-seen", is_flag=True, help="Keep items the user already interacted with.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.pass_obj
+def recommend(
+    obj, user_id, k, genre, filters, hour, weekday, fallback, include_seen, as_json
+) -> None:
+    """Recommend K items to a user with the active model version.
+
+    \b
+    Example:
+      sqlrec --store movies.sqlrec recommend --user 42 --k 10
+      sqlrec --store movies.sqlrec recommend --user 42 --genre Comedy --hour 20 --weekday 5
+    """
+    from engine.index import Filter
+
+    store = obj.open()
+    try:
+        parsed = [Filter.parse(text) for text in filters]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--filter") from exc
+    try:
+        result = store.recommend(
+            user_id, k=k, genre=genre, filters=parsed, hour=hour, weekday=weekday,
+            fallback=fallback, exclude_seen=not include_seen,
+        )
+    except UnknownUserError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    if result.source == "popular":
+        click.echo(f"user {user_id} is unknown: the most popular items instead")
+    if len(result) < k:
+        click.echo(f"only {len(result)} items match the filters")
+    for item in result:
+        click.echo(f"{item.rank:>3}  {item.item_id:>8}  {item.score:9.4f}  {item.title or ''}")

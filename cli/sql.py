@@ -1,9 +1,104 @@
-"""`sqlrec sql`: not written yet."""
+"""`sqlrec sql`: run SQL on the store's catalog with the sqlrec macros loaded."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
 
 import click
+import duckdb
+
+from cli._table import render_table
 
 
 @click.command("sql")
-def sql() -> None:
-    """Not available yet."""
-    raise click.ClickException("sqlrec sql is not available yet")
+@click.argument("query", required=False)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format of the result rows.",
+)
+@click.option("--write", is_flag=True, help="Open the catalog read-write (locks out other processes).")
+@click.option("--print-macros", is_flag=True, help="Print every macro as one SQL script and exit.")
+@click.pass_obj
+def sql(obj, query: str | None, output_format: str, write: bool, print_macros: bool) -> None:
+    """Run QUERY on the catalog, or open a prompt when QUERY is omitted.
+
+    The catalog opens read-only unless --write is given. The macros load into a
+    plain DuckDB session too: "sqlrec sql --print-macros > macros.sql", then
+    ".read macros.sql" in the DuckDB shell.
+
+    \b
+    Example:
+      sqlrec --store movies.sqlrec sql "select count(*) from interactions"
+      sqlrec --store movies.sqlrec sql --format csv "select * from rejects"
+    """
+    if print_macros:
+        from engine._macros import macros_sql
+
+        click.echo(macros_sql())
+        return
+    store = obj.open()
+    with store.connect(read_only=not write) as con:
+        if query is not None:
+            _run(con, query, output_format)
+            return
+        _prompt(con, output_format)
+
+
+def _run(con: duckdb.DuckDBPyConnection, query: str, output_format: str) -> None:
+    try:
+        result = con.execute(query)
+    except duckdb.Error as exc:
+        raise click.ClickException(f"query failed: {exc}") from exc
+    if result.description is None:
+        return
+    columns = [d[0] for d in result.description]
+    rows = result.fetchall()
+    if output_format == "json":
+        records = [dict(zip(columns, row)) for row in rows]
+        click.echo(json.dumps(records, default=str, indent=2))
+    elif output_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        click.echo(render_table(columns, rows))
+        click.echo(f"({len(rows)} rows)")
+
+
+def _prompt(con: duckdb.DuckDBPyConnection, output_format: str) -> None:
+    """Read statements ending in ';' until end of input or '.quit'."""
+    interactive = sys.stdin.isatty()
+    if interactive:
+        click.echo("sqlrec sql: statements end with ';', .quit leaves", err=True)
+    buffer: list[str] = []
+    while True:
+        try:
+            line = input("sqlrec> " if not buffer else "   ...> ") if interactive else sys.stdin.readline()
+        except EOFError:
+            break
+        if not interactive and line == "":
+            break
+        if line.strip() in (".quit", ".exit") and not buffer:
+            break
+        buffer.append(line.rstrip("\n"))
+        if line.rstrip().endswith(";"):
+            statement = "\n".join(buffer)
+            buffer = []
+            try:
+                _run(con, statement, output_format)
+            except click.ClickException as exc:
+                click.echo(f"error: {exc.message}", err=True)
+    if buffer and "".join(buffer).strip():
+        try:
+            _run(con, "\n".join(buffer), output_format)
+        except click.ClickException as exc:
+            click.echo(f"error: {exc.message}", err=True)

@@ -1,9 +1,48 @@
-"""`sqlrec train`: not written yet."""
+"""`sqlrec train`: fit the models on every interaction and write a model version."""
+
+from __future__ import annotations
+
+import json
 
 import click
 
+from cli._progress import progress_bar
+
 
 @click.command("train")
-def train() -> None:
-    """Not available yet."""
-    raise click.ClickException("sqlrec train is not available yet")
+@click.option(
+    "--model",
+    "models",
+    multiple=True,
+    help="Model to fit (repeatable or comma-separated): popular, item_knn, user_knn, "
+    "metadata, two_tower. Default: all.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every model that samples.")
+@click.option("--epochs", type=click.IntRange(min=1), help="Training epochs of the two-tower model.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.pass_obj
+def train(obj, models: tuple[str, ...], seed: int, epochs: int | None, as_json: bool) -> None:
+    """Fit the models on all interactions and write a new model version.
+
+    The version becomes active for serving after "sqlrec index".
+
+    \b
+    Example:
+      sqlrec --store movies.sqlrec train
+      sqlrec --store movies.sqlrec train --model two_tower --epochs 5
+    """
+    from engine.training import train as run_training
+
+    store = obj.open()
+    names = [n.strip() for m in models for n in m.split(",") if n.strip()] or None
+    params = {"two_tower": {"epochs": epochs}} if epochs else None
+    with progress_bar("train", enabled=not as_json) as progress:
+        result = run_training(store, models=names, params=params, seed=seed, progress=progress)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    click.echo(f"trained version {result.version} on {result.interaction_count} interactions")
+    for name, seconds in result.fit_seconds.items():
+        click.echo(f"  {name:<10} {seconds:8.1f} s")
+    for name, diff in result.export_max_abs_diff.items():
+        click.echo(f"  onnx {name}: max abs difference to torch {diff:.2e}")

@@ -51,6 +51,7 @@ class Store:
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
         self._recommender = None
+        self._lock_depth = 0
 
     # Paths of the parts.
     @property
@@ -118,21 +119,45 @@ class Store:
             con.close()
 
     @contextlib.contextmanager
-    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Take the store's writer lock and open the catalog read-write.
+    def lock(self) -> Iterator[None]:
+        """Hold the store's writer lock; offline jobs run one at a time under it.
 
-        Offline jobs run inside this context one at a time; serving never takes it.
+        The lock is reentrant within one :class:`Store` object, so a job can
+        open several short catalog writes while it holds the lock. Serving never
+        takes it.
         """
-        self.path.mkdir(parents=True, exist_ok=True)
-        lock_path = self.path / LOCK_FILE
-        with builtins.open(lock_path, "a+") as lock:
+        if self._lock_depth:
+            self._lock_depth += 1
             try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        self.path.mkdir(parents=True, exist_ok=True)
+        with builtins.open(self.path / LOCK_FILE, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
                 raise StoreError(
                     f"another offline job holds the writer lock of {self.path} "
                     "(wait for it to finish)"
                 ) from exc
+            self._lock_depth = 1
+            try:
+                yield
+            finally:
+                self._lock_depth = 0
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def writer(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Take the writer lock and open the catalog read-write, briefly.
+
+        DuckDB locks the catalog file against every other process while this
+        connection is open, so jobs keep it open only while they read or write
+        rows, never while they train.
+        """
+        with self.lock():
             try:
                 con = duckdb.connect(str(self.catalog_path))
             except duckdb.IOException as exc:
@@ -145,7 +170,6 @@ class Store:
                 yield con
             finally:
                 con.close()
-                fcntl.flock(lock, fcntl.LOCK_UN)
 
     # The manifest names the active version.
     def manifest(self) -> dict[str, Any] | None:

@@ -1,0 +1,15 @@
+"""Index: item embeddings with metadata in LanceDB, filtered nearest-neighbour search."""
+
+from engine.index._build import build_index, embed_items, latest_version
+from engine.index._filters import Filter, compile_filters
+from engine.index._table import EXACT_SCAN_MAX_ROWS, ItemIndex
+
+__all__ = [
+    "EXACT_SCAN_MAX_ROWS",
+    "Filter",
+    "ItemIndex",
+    "build_index",
+    "compile_filters",
+    "embed_items",
+    "latest_version",
+]

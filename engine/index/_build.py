@@ -1,0 +1,106 @@
+"""The index step: embed every catalogue item with the item tower and promote the version.
+
+Items that arrived after training are embedded too: their ids are outside the
+tower's vocabulary, so their vector comes from their metadata alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+
+import numpy as np
+import pyarrow as pa
+
+from engine.errors import NotBuiltError
+from engine.index._table import ItemIndex
+
+_log = logging.getLogger(__name__)
+
+EMBED_BATCH_SIZE = 4096
+
+
+def latest_version(store) -> str:
+    """Name of the newest complete model version in ``store``."""
+    versions = sorted(
+        p.name for p in store.models_path.glob("v*") if (p / "version.json").is_file()
+    )
+    if not versions:
+        raise NotBuiltError(f'no trained model version in {store.path} (run "sqlrec train")')
+    return versions[-1]
+
+
+def embed_items(version_path, items: pa.Table, progress=None) -> np.ndarray:
+    """Run the exported item tower over ``items`` rows, in batches.
+
+    Returns
+    -------
+    ndarray of shape (item_count, embedding_size), float32
+    """
+    from engine.export import OnnxTower, TowerInputs
+
+    tower_file = version_path / "item_tower.onnx"
+    if not tower_file.is_file():
+        raise NotBuiltError(
+            f"version {version_path.name} has no item tower (train it with "
+            '"sqlrec train --model two_tower")'
+        )
+    inputs = TowerInputs.load(version_path / "two_tower")
+    tower = OnnxTower(tower_file)
+    item_ids = items.column("item_id").to_numpy()
+    known = np.isin(item_ids, inputs.item_ids)
+    # Encode the metadata as it is now, so updated rows and new items are current.
+    features = inputs.item_encoder.transform(items)
+
+    chunks = []
+    total = len(item_ids)
+    for start in range(0, total, EMBED_BATCH_SIZE):
+        stop = min(start + EMBED_BATCH_SIZE, total)
+        # Items unknown to the vocabulary get index 0, so only metadata speaks.
+        batch = inputs.item_inputs(item_ids[start:stop])
+        batch["item_features"] = features[start:stop]
+        chunks.append(tower.run(batch))
+        if progress:
+            progress(stop, total, "embed items")
+    _log.info("embedded %d items (%d outside the vocabulary)", total, int((~known).sum()))
+    return np.concatenate(chunks) if chunks else np.zeros((0, 0), dtype=np.float32)
+
+
+def build_index(store, *, version: str | None = None, progress=None) -> dict:
+    """Embed the catalogue with ``version``'s item tower, index it, and promote it.
+
+    The manifest is replaced last, so serving processes switch from the old
+    version to the new one in one step.
+
+    Returns
+    -------
+    dict
+        The new manifest.
+    """
+    with store.lock():
+        version = version or latest_version(store)
+        version_path = store.version_path(version)
+        if not (version_path / "version.json").is_file():
+            raise NotBuiltError(f"model version not found: {version} in {store.models_path}")
+        started = time.perf_counter()
+        with store.connect() as con:
+            items = con.execute("select * from items order by item_id").arrow()
+        if items.num_rows == 0:
+            raise NotBuiltError(f'no items in {store.path} (load them with "sqlrec ingest")')
+        embeddings = embed_items(version_path, items, progress)
+        table_name = f"items_{version}"
+        index = ItemIndex.build(store.lance_path, table_name, items, embeddings)
+        manifest = {
+            "version": version,
+            "item_table": table_name,
+            "item_table_version": index.table_version,
+            "embedding_size": int(embeddings.shape[1]),
+            "item_count": int(items.num_rows),
+            "promoted_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        }
+        (version_path / "index.json").write_text(json.dumps(manifest, indent=2))
+        store.promote(manifest)
+    _log.info("built index of %s in %.1fs", version, time.perf_counter() - started)
+    return manifest

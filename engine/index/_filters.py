@@ -1,0 +1,148 @@
+"""Metadata filters for the item table, compiled to LanceDB SQL from validated values.
+
+LanceDB's ``where()`` takes a raw SQL string, so a filter pasted from user text
+could read rows it should not. Here every filter is a structured value: its
+column must exist in the table's schema, its operator must suit the column's
+type, and its value is converted to that type and rendered as a quoted literal.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SCALAR_OPS = ("=", "!=", "<", "<=", ">", ">=", "in")
+_LIST_OPS = ("any", "all")
+# Longest operators first so "<=" is not read as "<".
+_TEXT_OPS = (("!=", "!="), ("<=", "<="), (">=", ">="), ("=", "="), ("<", "<"), (">", ">"),
+             ("~", "any"))
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One condition on an item column.
+
+    Parameters
+    ----------
+    column : str
+        Column of the item table.
+    op : str
+        ``=``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``in`` for scalar columns;
+        ``any`` (the list holds at least one of the values) or ``all`` for list
+        columns such as genres and actors.
+    value : object
+        A scalar, or a list of values for ``in``, ``any`` and ``all``.
+    """
+
+    column: str
+    op: str
+    value: Any
+
+    @classmethod
+    def parse(cls, text: str) -> Filter:
+        """Read ``column<op>value`` such as ``year>=1990``, ``christmas=true``,
+        ``genres~Horror`` (``~`` means the list column holds the value), or
+        ``genres~Horror|Comedy`` (any of several values).
+        """
+        for token, op in _TEXT_OPS:
+            column, sep, value = text.partition(token)
+            if sep and column.strip():
+                column = column.strip()
+                values = value.split("|")
+                if op == "any" or len(values) > 1:
+                    return cls(column, "any" if op == "any" else "in", values)
+                return cls(column, op, value)
+        raise ValueError(
+            f"invalid filter: {text!r}, expected COLUMN OP VALUE with OP one of "
+            "= != < <= > >= ~ (for example year>=1990 or genres~Horror)"
+        )
+
+
+def compile_filters(filters: list[Filter] | tuple[Filter, ...], schema: pa.Schema) -> str | None:
+    """Compile ``filters`` (joined by AND) into a LanceDB ``where`` string, or ``None``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown column, an operator that does not suit the column's type,
+        or a value that does not convert to the column's type.
+    """
+    clauses = [_compile_one(f, schema) for f in filters]
+    return " AND ".join(clauses) if clauses else None
+
+
+def _compile_one(f: Filter, schema: pa.Schema) -> str:
+    if not isinstance(f.column, str) or not _IDENTIFIER.match(f.column):
+        raise ValueError(f"invalid filter column: {f.column!r}, expected a column name")
+    if f.column not in schema.names or f.column == "vector":
+        names = ", ".join(n for n in schema.names if n != "vector")
+        raise ValueError(f"unknown filter column: {f.column!r}, expected one of {names}")
+    kind = schema.field(f.column).type
+    column = f"`{f.column}`"
+
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        if f.op not in _LIST_OPS:
+            raise ValueError(
+                f"invalid operator {f.op!r} for list column {f.column}, expected any or all"
+            )
+        values = _as_list(f)
+        literals = ", ".join(_literal(v, kind.value_type, f.column) for v in values)
+        return f"array_has_{f.op}({column}, [{literals}])"
+
+    if f.op not in _SCALAR_OPS:
+        raise ValueError(
+            f"invalid operator {f.op!r} for column {f.column}, expected one of "
+            + " ".join(_SCALAR_OPS)
+        )
+    if f.op == "in":
+        literals = ", ".join(_literal(v, kind, f.column) for v in _as_list(f))
+        return f"{column} IN ({literals})"
+    return f"{column} {f.op} {_literal(f.value, kind, f.column)}"
+
+
+def _as_list(f: Filter) -> list:
+    values = list(f.value) if isinstance(f.value, (list, tuple, set, frozenset)) else [f.value]
+    if not values:
+        raise ValueError(f"empty value list for filter on {f.column}, expected at least one")
+    return values
+
+
+def _literal(value: Any, kind: pa.DataType, column: str) -> str:
+    """Convert ``value`` to the column's type and render it as a SQL literal."""
+    try:
+        if pa.types.is_boolean(kind):
+            return "true" if _to_bool(value) else "false"
+        if pa.types.is_integer(kind):
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError
+            return str(int(value))
+        if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+            number = float(value)
+            if not math.isfinite(number):
+                raise ValueError
+            return repr(number)
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            if not isinstance(value, str) or "\x00" in value:
+                raise ValueError
+            return "'" + value.replace("'", "''") + "'"
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"invalid filter value for {column}: {value!r}, expected a {kind} value"
+        ) from None
+    raise ValueError(f"filters on column {column} of type {kind} are not supported")
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no"):
+        return False
+    raise ValueError

@@ -1,0 +1,193 @@
+"""The offline build: fit the models on every interaction and write a model version.
+
+A version is written into a temporary directory beside the others and renamed
+into place when it is complete, so a crash never leaves half a version under
+its real name. Training holds the store's writer lock but not the catalog: the
+interactions are read in one short connection, and the catalog stays open to
+analysts while the models fit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from engine.errors import NotBuiltError
+from engine.features import InteractionData
+from engine.models import MODELS, Progress, get_model
+
+_log = logging.getLogger(__name__)
+
+#: Models fitted when none are named; the two towers serve, the rest are baselines.
+DEFAULT_MODELS = ("popular", "item_knn", "user_knn", "metadata", "two_tower")
+
+
+@dataclass
+class TrainResult:
+    """What one build wrote: the version, its models and their fit times in seconds."""
+
+    version: str
+    path: Path
+    interaction_count: int
+    fit_seconds: dict[str, float] = field(default_factory=dict)
+    export_max_abs_diff: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "path": str(self.path),
+            "interaction_count": self.interaction_count,
+            "fit_seconds": self.fit_seconds,
+            "export_max_abs_diff": self.export_max_abs_diff,
+        }
+
+
+def new_version_name(models_path: Path) -> str:
+    """A version name from the UTC time, unique among the versions already written."""
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("v%Y%m%dT%H%M%S")
+    name, suffix = stamp, 1
+    while (models_path / name).exists():
+        suffix += 1
+        name = f"{stamp}_{suffix}"
+    return name
+
+
+def check_model_names(names) -> tuple[str, ...]:
+    """Validate model names against the registry, keeping their order."""
+    names = tuple(dict.fromkeys(names))
+    unknown = [n for n in names if n not in MODELS]
+    if unknown or not names:
+        known = ", ".join(sorted(MODELS))
+        raise ValueError(f"unknown model: {', '.join(unknown) or '(none)'}, expected some of {known}")
+    return names
+
+
+def train(
+    store,
+    *,
+    models=None,
+    params: dict[str, dict[str, Any]] | None = None,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> TrainResult:
+    """Fit ``models`` on all interactions of ``store`` and write a new model version.
+
+    Parameters
+    ----------
+    store : Store
+        An initialised store with interactions.
+    models : sequence of str, optional
+        Registry names; default :data:`DEFAULT_MODELS`. Serving needs ``two_tower``.
+    params : dict, optional
+        Constructor parameters per model name.
+    seed : int, default=0
+        Seed of every model that samples.
+    progress : callable, optional
+        ``progress(step, total, message)`` forwarded to each model's fit.
+
+    Returns
+    -------
+    TrainResult
+    """
+    names = check_model_names(models or DEFAULT_MODELS)
+    params = params or {}
+    with store.lock():
+        with store.connect() as con:
+            data = InteractionData.from_catalog(con, "interactions")
+        if data.interaction_count == 0:
+            raise NotBuiltError(
+                f'no interactions in {store.path} (load data with "sqlrec ingest")'
+            )
+        parent = (store.manifest() or {}).get("version")
+        version = new_version_name(store.models_path)
+        staging = store.models_path / f".tmp-{version}"
+        staging.mkdir(parents=True)
+        try:
+            result = _fit_all(data, names, params, seed, progress, staging, version)
+            _write_serving_snapshot(data, staging)
+            _write_version_file(staging, version, parent, data, names, params, seed, result)
+            staging.rename(store.version_path(version))
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        result.path = store.version_path(version)
+        with store.writer() as con:
+            con.execute(
+                "insert into model_versions values (?, ?, ?, ?, ?, ?)",
+                [
+                    version, parent, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+                    data.interaction_count, list(names),
+                    json.dumps({"params": params, "seed": seed, **result.to_dict()}, default=str),
+                ],
+            )
+    _log.info("trained version %s with %s", version, ", ".join(names))
+    return result
+
+
+def _fit_all(data, names, params, seed, progress, staging: Path, version: str) -> TrainResult:
+    result = TrainResult(version, staging, data.interaction_count)
+    for name in names:
+        started = time.perf_counter()
+        scorer = get_model(name, **params.get(name, {}))
+        scorer.fit(data, seed=seed, progress=progress)
+        scorer.save(staging / name)
+        result.fit_seconds[name] = round(time.perf_counter() - started, 3)
+        _log.info("fitted %s in %.1fs", name, result.fit_seconds[name])
+        if name == "two_tower":
+            from engine.export import export_towers
+
+            diffs = export_towers(scorer, staging, check_data=data)
+            result.export_max_abs_diff = {k: float(v) for k, v in diffs.items()}
+    return result
+
+
+def _write_serving_snapshot(data: InteractionData, directory: Path) -> None:
+    """Write what serving needs from the catalog, so it never opens the catalog.
+
+    ``seen.parquet`` lists each user's items in sequence order, for excluding
+    them; ``popularity.parquet`` orders items by distinct users, for the fallback.
+    """
+    offsets = data.user_offsets()
+    seen = pa.ListArray.from_arrays(
+        pa.array(offsets, pa.int32()), pa.array(data.item_ids[data.items], pa.int64())
+    )
+    pq.write_table(
+        pa.table({"user_id": pa.array(data.user_ids, pa.int64()), "item_ids": seen}),
+        directory / "seen.parquet",
+    )
+    counts = (data.matrix() > 0).sum(axis=0).astype(np.int64)
+    order = np.lexsort((data.item_ids, -counts))
+    pq.write_table(
+        pa.table({
+            "item_id": pa.array(data.item_ids[order], pa.int64()),
+            "user_count": pa.array(counts[order], pa.int64()),
+        }),
+        directory / "popularity.parquet",
+    )
+
+
+def _write_version_file(directory, version, parent, data, names, params, seed, result) -> None:
+    info = {
+        "version": version,
+        "parent": parent,
+        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+        "models": list(names),
+        "params": params,
+        "seed": seed,
+        "user_count": data.user_count,
+        "item_count": data.item_count,
+        "interaction_count": data.interaction_count,
+        "fit_seconds": result.fit_seconds,
+        "export_max_abs_diff": result.export_max_abs_diff,
+    }
+    (directory / "version.json").write_text(json.dumps(info, indent=2, default=str))

@@ -1,0 +1,90 @@
+import pyarrow as pa
+import pytest
+
+from engine.index import Filter, compile_filters
+
+SCHEMA = pa.schema(
+    [
+        ("item_id", pa.int64()),
+        ("title", pa.string()),
+        ("genres", pa.list_(pa.string())),
+        ("year", pa.int32()),
+        ("rating", pa.float64()),
+        ("christmas", pa.bool_()),
+    ]
+)
+
+
+def test_filter_string_is_quoted():
+    where = compile_filters([Filter("title", "=", "it's")], SCHEMA)
+
+    assert where == "`title` = 'it''s'"
+
+
+def test_filter_injection_stays_literal():
+    where = compile_filters([Filter("title", "=", "x' OR 1=1 --")], SCHEMA)
+
+    assert where == "`title` = 'x'' OR 1=1 --'"
+
+
+def test_filter_list_any_and_all():
+    any_where = compile_filters([Filter("genres", "any", ["Horror", "Comedy"])], SCHEMA)
+    all_where = compile_filters([Filter("genres", "all", ["Horror"])], SCHEMA)
+
+    assert any_where == "array_has_any(`genres`, ['Horror', 'Comedy'])"
+    assert all_where == "array_has_all(`genres`, ['Horror'])"
+
+
+def test_filter_conditions_join_with_and():
+    where = compile_filters(
+        [Filter("year", ">=", "1990"), Filter("christmas", "=", "true")], SCHEMA
+    )
+
+    assert where == "`year` >= 1990 AND `christmas` = true"
+
+
+def test_filter_none_when_empty():
+    assert compile_filters([], SCHEMA) is None
+
+
+@pytest.mark.parametrize(
+    ("flt", "message"),
+    [
+        (Filter("nope", "=", 1), "unknown filter column: 'nope'"),
+        (Filter("year; drop", "=", 1), "invalid filter column"),
+        (Filter("vector", "=", 1), "unknown filter column"),
+        (Filter("year", "=", "199x"), "invalid filter value for year"),
+        (Filter("year", "=", 19.5), "invalid filter value for year"),
+        (Filter("year", "=", True), "invalid filter value for year"),
+        (Filter("rating", "<", "nan"), "invalid filter value for rating"),
+        (Filter("christmas", "=", "maybe"), "invalid filter value for christmas"),
+        (Filter("genres", "=", "Horror"), "invalid operator '=' for list column"),
+        (Filter("year", "any", [1990]), "invalid operator 'any'"),
+        (Filter("title", "=", 5), "invalid filter value for title"),
+        (Filter("genres", "any", []), "empty value list"),
+    ],
+)
+def test_filter_rejects_bad_input(flt, message):
+    with pytest.raises(ValueError, match=message):
+        compile_filters([flt], SCHEMA)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("year>=1990", Filter("year", ">=", "1990")),
+        ("year<2000", Filter("year", "<", "2000")),
+        ("christmas=true", Filter("christmas", "=", "true")),
+        ("title!=Heat", Filter("title", "!=", "Heat")),
+        ("genres~Horror", Filter("genres", "any", ["Horror"])),
+        ("genres~Horror|Comedy", Filter("genres", "any", ["Horror", "Comedy"])),
+        ("channel=C1|C2", Filter("channel", "in", ["C1", "C2"])),
+    ],
+)
+def test_filter_parse(text, expected):
+    assert Filter.parse(text) == expected
+
+
+def test_filter_parse_rejects_text_without_operator():
+    with pytest.raises(ValueError, match="invalid filter: 'horror'"):
+        Filter.parse("horror")
