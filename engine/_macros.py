@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.resources
 import logging
+import re
 
 import duckdb
 
@@ -34,9 +35,16 @@ def macros_sql() -> str:
     return "\n".join(parts)
 
 
+_CREATE_MACRO = re.compile(r"^(\s*create\s+or\s+replace)\s+macro\b", re.IGNORECASE | re.MULTILINE)
+
+
 def load_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """Create or replace every sqlrec macro in ``con``."""
+    """Create every sqlrec macro in ``con`` as a temporary macro.
+
+    Temporary macros live in the connection, not in the catalog file, so they
+    load into read-only connections and opening a store never writes to it.
+    """
     files = macro_files()
     for name, text in files:
-        con.execute(text)
+        con.execute(_CREATE_MACRO.sub(r"\1 temp macro", text))
     _log.debug("loaded %d macro files", len(files))

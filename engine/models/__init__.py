@@ -1,11 +1,29 @@
 """Recommenders: popularity, neighbourhood CF, metadata profiles and the two towers."""
 
 from engine.models._base import Progress, Scorer
+from engine.models._item_knn import ItemKNNScorer
+from engine.models._metadata import MetadataScorer
+from engine.models._popular import PopularityScorer
+from engine.models._user_knn import UserKNNScorer
 
-__all__ = ["Progress", "Scorer", "MODELS", "get_model"]
+__all__ = [
+    "MODELS",
+    "ItemKNNScorer",
+    "MetadataScorer",
+    "PopularityScorer",
+    "Progress",
+    "Scorer",
+    "UserKNNScorer",
+    "get_model",
+]
 
-# Filled as the model modules land; maps registry name to scorer class.
-MODELS: dict[str, type[Scorer]] = {}
+#: Registry name to scorer class, as ``sqlrec train --model`` and evaluation name them.
+MODELS: dict[str, type[Scorer]] = {
+    "popular": PopularityScorer,
+    "item_knn": ItemKNNScorer,
+    "user_knn": UserKNNScorer,
+    "metadata": MetadataScorer,
+}
 
 
 def get_model(name: str, **params) -> Scorer:

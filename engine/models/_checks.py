@@ -1,0 +1,85 @@
+"""Checks of scorer parameters and of the user indices a scorer is asked to score."""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+
+from engine.errors import NotBuiltError
+
+
+def check_positive_int(name: str, value) -> int:
+    """Return ``value`` as an int; raise ``ValueError`` unless a whole number > 0."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value <= 0:
+        raise ValueError(f"invalid {name}: {value!r}, expected a positive integer")
+    return int(value)
+
+
+def check_non_negative(name: str, value) -> float:
+    """Return ``value`` as a float; raise ``ValueError`` unless finite and >= 0."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, Real)
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise ValueError(f"invalid {name}: {value!r}, expected a finite number >= 0")
+    return float(value)
+
+
+def check_fraction(name: str, value) -> float:
+    """Return ``value`` as a float, or raise ``ValueError`` unless 0 <= value <= 1."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, Real)
+        or not math.isfinite(value)
+        or not 0 <= value <= 1
+    ):
+        raise ValueError(f"invalid {name}: {value!r}, expected a number from 0 to 1")
+    return float(value)
+
+
+def check_fitted(scorer, attribute: str) -> None:
+    """Raise :class:`NotBuiltError` when ``scorer`` has no fitted ``attribute``."""
+    if getattr(scorer, attribute, None) is None:
+        raise NotBuiltError(
+            f"scorer {scorer.name!r} is not fitted (call fit, or load a saved scorer)"
+        )
+
+
+def check_users(users, user_count: int) -> np.ndarray:
+    """Return ``users`` as a 1-d int64 array of indices below ``user_count``.
+
+    Raises
+    ------
+    TypeError
+        When the values are not integers.
+    ValueError
+        When the array is not 1-d or an index is outside ``0 .. user_count - 1``.
+    """
+    array = np.asarray(users)
+    if array.size == 0:
+        array = array.astype(np.int64)
+    if not np.issubdtype(array.dtype, np.integer):
+        raise TypeError(
+            f"invalid users dtype: {array.dtype}, expected integer user indices "
+            "(map original ids with InteractionData.user_index)"
+        )
+    if array.ndim != 1:
+        raise ValueError(
+            f"invalid users shape: {array.shape}, expected a 1-d array of user indices"
+        )
+    outside = (array < 0) | (array >= user_count)
+    if outside.any() and user_count == 0:
+        raise ValueError(
+            f"invalid user index: {int(array[0])}, the scorer was fitted on no users "
+            "(fit it on data with users)"
+        )
+    if outside.any():
+        raise ValueError(
+            f"invalid user index: {int(array[outside][0])}, expected 0 to "
+            f"{user_count - 1} (indices of the data the scorer was fitted on)"
+        )
+    return array.astype(np.int64, copy=False)

@@ -1,0 +1,149 @@
+"""User-based neighbourhood model over the binary user-item matrix."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+
+from engine.features import InteractionData
+from engine.models._base import Progress, Scorer
+from engine.models._checks import (
+    check_fitted,
+    check_non_negative,
+    check_positive_int,
+    check_users,
+)
+from engine.models._neighbours import cosine_neighbours
+from engine.models._state import history_csr, load_state, save_state
+
+_log = logging.getLogger(__name__)
+
+
+class UserKNNScorer(Scorer):
+    """Score an item by how many similar users have it, weighted by their similarity.
+
+    Fitting finds each user's ``neighbour_count`` most similar other users by
+    shrunk cosine similarity of their item sets, ``c_uv / (sqrt(n_u n_v) +
+    shrinkage)`` with ``c_uv`` the items both users have and ``n_u`` the items
+    of user u. A user's score for an item is the sum of the similarities of
+    the neighbours who have that item.
+
+    Parameters
+    ----------
+    neighbour_count : int, default=50
+        Neighbours kept per user.
+    shrinkage : float, default=0.0
+        Added to the cosine's denominator; lowers similarities built on few items.
+
+    Attributes
+    ----------
+    neighbours_ : ndarray of shape (user_count, neighbour_count), int64
+        Row u lists u's neighbours by similarity descending, ties to the lower index.
+    similarities_ : ndarray of shape (user_count, neighbour_count), float32
+    history_offsets_, history_items_ : ndarray, int64
+        Each fitted user's distinct items (see :func:`history_csr`).
+
+    Notes
+    -----
+    On the validation item of the MovieLens-100K leave-last-out split, 20 to
+    70 neighbours and shrinkage from 0 to 50 scored within noise of each other.
+    """
+
+    name = "user_knn"
+
+    def __init__(self, neighbour_count: int = 50, shrinkage: float = 0.0):
+        self.neighbour_count = neighbour_count
+        self.shrinkage = shrinkage
+
+        # Learned state.
+        self.neighbours_: np.ndarray | None = None
+        self.similarities_: np.ndarray | None = None
+        self.history_offsets_: np.ndarray | None = None
+        self.history_items_: np.ndarray | None = None
+        self.item_count_: int = 0
+
+    def fit(
+        self, data: InteractionData, *, seed: int = 0, progress: Progress | None = None
+    ) -> UserKNNScorer:
+        """Find the user neighbours of ``data``; ``seed`` is unused."""
+        neighbour_count = check_positive_int("neighbour_count", self.neighbour_count)
+        shrinkage = check_non_negative("shrinkage", self.shrinkage)
+        started = time.perf_counter()
+
+        # NOTE: fitting holds the dense user x item matrix (4 bytes a cell) and
+        # compares every pair of users, in time proportional to users^2 x items.
+        # By estimate, past about a hundred thousand users this needs a sparse
+        # matrix or an approximate neighbour search.
+        matrix = data.matrix()
+        self.neighbours_, self.similarities_ = cosine_neighbours(
+            matrix, k=neighbour_count, shrinkage=shrinkage, progress=progress
+        )
+        self.history_offsets_, self.history_items_ = history_csr(matrix)
+        self.item_count_ = data.item_count
+        _log.info(
+            "user_knn: kept %d neighbours for each of %d users in %.2fs",
+            self.neighbours_.shape[1],
+            data.user_count,
+            time.perf_counter() - started,
+        )
+        return self
+
+    def score(
+        self, users: np.ndarray, *, context: dict[str, np.ndarray] | None = None
+    ) -> np.ndarray:
+        """Add up the similarities of the neighbours who have each item.
+
+        Returns an array of shape (len(users), item_count), float32.
+
+        Each user is scored on its own, so a user's scores do not depend on
+        which other users share the batch.
+        """
+        check_fitted(self, "neighbours_")
+        users = check_users(users, len(self.neighbours_))
+        scores = np.zeros((len(users), self.item_count_), dtype=np.float32)
+        for row, user in enumerate(users):
+            items, weights = self._neighbour_items(user)
+            scores[row] = np.bincount(
+                items, weights=weights, minlength=self.item_count_
+            )
+        return scores
+
+    def _neighbour_items(self, user: int) -> tuple[np.ndarray, np.ndarray]:
+        """Items of the user's neighbours, each with its neighbour's similarity."""
+        starts = self.history_offsets_[self.neighbours_[user]]
+        stops = self.history_offsets_[self.neighbours_[user] + 1]
+        items = np.concatenate(
+            [self.history_items_[start:stop] for start, stop in zip(starts, stops)]
+            or [np.zeros(0, dtype=np.int64)]
+        )
+        weights = np.repeat(self.similarities_[user].astype(np.float64), stops - starts)
+        return items, weights
+
+    def save(self, directory: Path) -> None:
+        check_fitted(self, "neighbours_")
+        save_state(
+            directory,
+            self.name,
+            self.get_params(),
+            {
+                "neighbours": self.neighbours_,
+                "similarities": self.similarities_,
+                "history_offsets": self.history_offsets_,
+                "history_items": self.history_items_,
+            },
+            {"item_count": self.item_count_},
+        )
+
+    @classmethod
+    def load(cls, directory: Path) -> UserKNNScorer:
+        params, arrays, extra = load_state(directory, cls.name)
+        scorer = cls(**params)
+        scorer.neighbours_ = arrays["neighbours"]
+        scorer.similarities_ = arrays["similarities"]
+        scorer.history_offsets_ = arrays["history_offsets"]
+        scorer.history_items_ = arrays["history_items"]
+        scorer.item_count_ = int(extra["item_count"])
+        return scorer
