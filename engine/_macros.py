@@ -43,8 +43,21 @@ def load_macros(con: duckdb.DuckDBPyConnection) -> None:
 
     Temporary macros live in the connection, not in the catalog file, so they
     load into read-only connections and opening a store never writes to it.
+    A macro that calls another one defined in a later file fails to bind at
+    first, so such files are retried after the rest have loaded.
     """
-    files = macro_files()
-    for name, text in files:
-        con.execute(_CREATE_MACRO.sub(r"\1 temp macro", text))
-    _log.debug("loaded %d macro files", len(files))
+    pending = [(name, _CREATE_MACRO.sub(r"\1 temp macro", text)) for name, text in macro_files()]
+    loaded = 0
+    while pending:
+        failed = []
+        for name, text in pending:
+            try:
+                con.execute(text)
+            except duckdb.CatalogException as exc:
+                failed.append((name, text, exc))
+        if len(failed) == len(pending):
+            name, _, exc = failed[0]
+            raise RuntimeError(f"macro file sql/{name} failed to load: {exc}") from exc
+        loaded += len(pending) - len(failed)
+        pending = [(name, text) for name, text, _ in failed]
+    _log.debug("loaded %d macro files", loaded)

@@ -119,8 +119,8 @@ class InteractionData:
         """
         check_identifier(interactions)
         check_identifier(tie_key)
-        items = con.execute("select * from items order by item_id").to_arrow_table()
-        users = con.execute("select * from users order by user_id").to_arrow_table()
+        items = con.sql("select * from items order by item_id").to_arrow_table()
+        users = con.sql("select * from users order by user_id").to_arrow_table()
         rows = con.execute(
             f"select user_id, item_id, epoch(timestamp)::bigint as ts "
             f"from {interactions} order by user_id, timestamp, {tie_key}, item_id"

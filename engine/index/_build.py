@@ -86,7 +86,7 @@ def build_index(store, *, version: str | None = None, progress=None) -> dict:
             raise NotBuiltError(f"model version not found: {version} in {store.models_path}")
         started = time.perf_counter()
         with store.connect() as con:
-            items = con.execute("select * from items order by item_id").to_arrow_table()
+            items = con.sql("select * from items order by item_id").to_arrow_table()
         if items.num_rows == 0:
             raise NotBuiltError(f'no items in {store.path} (load them with "sqlrec ingest")')
         embeddings = embed_items(version_path, items, progress)

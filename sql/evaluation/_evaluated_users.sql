@@ -1,0 +1,23 @@
+-- _evaluated_users(results, truth) -> (model, user_id, truth_count)
+--
+-- Every model of results paired with every user of truth: the rows a per-user metric
+-- returns, so that a user the model recommended nothing to still gets a value (0).
+-- results: table name with a model column (recommendations or held-out ranks)
+-- truth: table name, one row per held-out (user_id, item_id); a pair listed twice
+--     counts once in truth_count
+-- Example: select * from _evaluated_users('recommendations', 'holdout');
+create or replace macro _evaluated_users(results, truth) as table
+with models as (
+    select distinct model
+    from query_table(results)
+),
+
+truth_sizes as (
+    select user_id, count(distinct item_id) as truth_count
+    from query_table(truth)
+    group by user_id
+)
+
+select m.model, t.user_id, t.truth_count
+from models as m
+cross join truth_sizes as t;

@@ -1,0 +1,168 @@
+"""`sqlrec evaluate` through click's CliRunner, on a small hand-made store.
+
+Three users with four interactions each over items 1-6. Under loo/final each
+user's last item is held out, the table sorts models by recall@10, and --json
+prints one object with the same numbers.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import engine
+from cli import sqlrec
+
+INTERACTIONS = [
+    (1, 1, "2024-03-01 08:00:00"),
+    (1, 2, "2024-03-01 08:00:01"),
+    (1, 3, "2024-03-01 08:00:02"),
+    (1, 4, "2024-03-02 08:00:00"),
+    (2, 1, "2024-03-01 09:00:00"),
+    (2, 2, "2024-03-01 09:00:01"),
+    (2, 4, "2024-03-01 09:00:02"),
+    (2, 5, "2024-03-02 09:00:00"),
+    (3, 1, "2024-03-01 10:00:00"),
+    (3, 3, "2024-03-01 10:00:01"),
+    (3, 4, "2024-03-01 10:00:02"),
+    (3, 2, "2024-03-02 10:00:00"),
+]
+
+
+@pytest.fixture
+def small_store(store_path):
+    store = engine.open(store_path, create=True)
+    with store.writer() as con:
+        con.execute("create table items (item_id bigint primary key, title varchar)")
+        con.executemany(
+            "insert into items values (?, ?)", [(i, f"item {i}") for i in range(1, 7)]
+        )
+        con.execute("create table users (user_id bigint primary key)")
+        con.execute("insert into users values (1), (2), (3)")
+        con.executemany(
+            "insert into interactions (user_id, item_id, timestamp) "
+            "values (?, ?, ?::timestamp)",
+            INTERACTIONS,
+        )
+    return store
+
+
+def _invoke(runner, store, *args):
+    return runner.invoke(sqlrec, ["--store", str(store.path), "evaluate", *args])
+
+
+def test_evaluate_prints_fingerprint_table(runner, small_store):
+    result = _invoke(runner, small_store, "--models", "popular,metadata")
+
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0, result.output
+    assert lines[0].startswith("protocol loo (final), fingerprint ")
+    assert "3 users, 9 fitted rows, 3 held-out rows" in lines[0]
+    assert lines[1].split() == [
+        "model",
+        "recall@10",
+        "recall@30",
+        "recall@100",
+        "ndcg@10",
+        "mrr",
+        "fit_seconds",
+    ]
+    assert sorted(line.split()[0] for line in lines[3:]) == ["metadata", "popular"]
+
+
+def test_evaluate_table_sorted_by_recall(runner, small_store):
+    result = _invoke(runner, small_store, "--models", "popular,metadata,item_knn")
+
+    recalls = [float(line.split()[1]) for line in result.stdout.splitlines()[3:]]
+
+    assert result.exit_code == 0, result.output
+    assert len(recalls) == 3
+    assert recalls == sorted(recalls, reverse=True)
+
+
+def test_evaluate_json_object(runner, small_store, seed):
+    result = _invoke(
+        runner,
+        small_store,
+        "--protocol",
+        "loo-shuffled",
+        "--phase",
+        "tune",
+        "--models",
+        "popular",
+        "--seed",
+        str(seed),
+        "--json",
+    )
+
+    payload = json.loads(result.stdout)
+    assert result.exit_code == 0, result.output
+    assert payload["protocol"] == "loo-shuffled"
+    assert payload["phase"] == "tune"
+    assert payload["seed"] == seed
+    assert len(payload["fingerprint"]) == 16
+    assert [entry["model"] for entry in payload["models"]] == ["popular"]
+
+
+def test_evaluate_json_matches_eval_runs(runner, small_store):
+    result = _invoke(runner, small_store, "--models", "popular", "--json")
+
+    payload = json.loads(result.stdout)
+    with small_store.writer() as con:
+        rows = con.execute("select run_id, recall_at_10, mrr from eval_runs").fetchall()
+    entry = payload["models"][0]
+    assert rows == [(payload["run_id"], entry["recall_at_10"], entry["mrr"])]
+
+
+def test_evaluate_unknown_model(runner, small_store):
+    result = _invoke(runner, small_store, "--models", "popular,nope")
+
+    assert result.exit_code == 2
+    assert "unknown model: nope, expected one of" in result.output
+
+
+def test_evaluate_empty_models(runner, small_store):
+    result = _invoke(runner, small_store, "--models", ",")
+
+    assert result.exit_code == 2
+    assert "invalid models: ','" in result.output
+
+
+def test_evaluate_bad_protocol(runner, small_store):
+    result = _invoke(runner, small_store, "--protocol", "kfold")
+
+    assert result.exit_code == 2
+    assert "'kfold' is not one of" in result.output
+
+
+def test_evaluate_missing_store(runner, tmp_path):
+    result = runner.invoke(
+        sqlrec,
+        ["--store", str(tmp_path / "absent.sqlrec"), "evaluate", "--models", "popular"],
+    )
+
+    assert result.exit_code == 1
+    assert "Error: store not found" in result.output
+
+
+def test_evaluate_no_users_is_click_error(runner, store_path):
+    store = engine.open(store_path, create=True)
+    with store.writer() as con:
+        con.execute("create table items (item_id bigint primary key)")
+        con.execute("create table users (user_id bigint primary key)")
+        con.execute("insert into items values (1)")
+
+    result = _invoke(runner, store, "--models", "popular")
+
+    assert result.exit_code == 1
+    assert "Error: no evaluated users in the loo/final split" in result.output
+
+
+def test_evaluate_help_names_units(runner):
+    result = runner.invoke(sqlrec, ["evaluate", "--help"])
+
+    assert result.exit_code == 0
+    assert "--protocol [loo|loo-shuffled|temporal]" in result.output
+    assert "fit time in" in result.output
+    assert "seconds" in result.output
