@@ -9,6 +9,14 @@ from __future__ import annotations
 import duckdb
 
 CORE_DDL = """
+create table if not exists items (
+    item_id bigint primary key
+);
+
+create table if not exists users (
+    user_id bigint primary key
+);
+
 create table if not exists interactions (
     user_id bigint not null,
     item_id bigint not null,
