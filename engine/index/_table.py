@@ -161,7 +161,7 @@ class ItemIndex:
 
     def _search(self, query, fetch, where, selected, *, exact: bool) -> pa.Table:
         search = self.table.search(np.asarray(query, dtype=np.float32), vector_column_name="vector")
-        search = search.distance_type("dot").select(["item_id", *selected, "vector"])
+        search = search.distance_type("dot").select(["item_id", *selected, "vector", "_distance"])
         if where:
             search = search.where(where, prefilter=True)
         if exact:
