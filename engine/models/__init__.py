@@ -4,6 +4,7 @@ from engine.models._base import Progress, Scorer
 from engine.models._item_knn import ItemKNNScorer
 from engine.models._metadata import MetadataScorer
 from engine.models._popular import PopularityScorer
+from engine.models._two_tower import TwoTowerScorer
 from engine.models._user_knn import UserKNNScorer
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "PopularityScorer",
     "Progress",
     "Scorer",
+    "TwoTowerScorer",
     "UserKNNScorer",
     "get_model",
 ]
@@ -23,6 +25,7 @@ MODELS: dict[str, type[Scorer]] = {
     "item_knn": ItemKNNScorer,
     "user_knn": UserKNNScorer,
     "metadata": MetadataScorer,
+    "two_tower": TwoTowerScorer,
 }
 
 

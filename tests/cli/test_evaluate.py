@@ -34,11 +34,11 @@ INTERACTIONS = [
 def small_store(store_path):
     store = engine.open(store_path, create=True)
     with store.writer() as con:
-        con.execute("create table items (item_id bigint primary key, title varchar)")
+        con.execute("create or replace table items (item_id bigint primary key, title varchar)")
         con.executemany(
             "insert into items values (?, ?)", [(i, f"item {i}") for i in range(1, 7)]
         )
-        con.execute("create table users (user_id bigint primary key)")
+        con.execute("create or replace table users (user_id bigint primary key)")
         con.execute("insert into users values (1), (2), (3)")
         con.executemany(
             "insert into interactions (user_id, item_id, timestamp) "
@@ -149,8 +149,8 @@ def test_evaluate_missing_store(runner, tmp_path):
 def test_evaluate_no_users_is_click_error(runner, store_path):
     store = engine.open(store_path, create=True)
     with store.writer() as con:
-        con.execute("create table items (item_id bigint primary key)")
-        con.execute("create table users (user_id bigint primary key)")
+        con.execute("create or replace table items (item_id bigint primary key)")
+        con.execute("create or replace table users (user_id bigint primary key)")
         con.execute("insert into items values (1)")
 
     result = _invoke(runner, store, "--models", "popular")

@@ -41,11 +41,11 @@ def build_tiny_store(path: Path) -> engine.Store:
     """Create the tiny store described in this module's docstring at ``path``."""
     store = engine.open(path, create=True)
     with store.writer() as con:
-        con.execute("create table items (item_id bigint primary key, title varchar)")
+        con.execute("create or replace table items (item_id bigint primary key, title varchar)")
         con.executemany(
             "insert into items values (?, ?)", [(i, f"item {i}") for i in TINY_ITEMS]
         )
-        con.execute("create table users (user_id bigint primary key, age integer)")
+        con.execute("create or replace table users (user_id bigint primary key, age integer)")
         con.executemany(
             "insert into users values (?, ?)", [(u, 30) for u in range(1, 5)]
         )

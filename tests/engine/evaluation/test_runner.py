@@ -328,8 +328,8 @@ def test_evaluate_no_evaluated_users(tmp_path):
 
     store = engine.open(tmp_path / "empty.sqlrec", create=True)
     with store.writer() as con:
-        con.execute("create table items (item_id bigint primary key)")
-        con.execute("create table users (user_id bigint primary key)")
+        con.execute("create or replace table items (item_id bigint primary key)")
+        con.execute("create or replace table users (user_id bigint primary key)")
         con.execute("insert into items values (1), (2)")
         con.execute(
             "insert into interactions (user_id, item_id, timestamp) "
@@ -344,6 +344,9 @@ def test_evaluate_missing_tables(tmp_path):
     import engine
 
     store = engine.open(tmp_path / "bare.sqlrec", create=True)
+    with store.writer() as con:
+        con.execute("drop table items")
+        con.execute("drop table users")
 
     with pytest.raises(NotBuiltError, match="missing catalog tables: items, users"):
         evaluate(store, models=["popular"])

@@ -1,0 +1,453 @@
+"""Two-tower retrieval model: a query tower and an item tower scored by dot product.
+
+The query tower embeds a user id, the user's metadata, the hour and weekday of
+the request and the user's recent items. The item tower embeds an item id and
+its metadata. Both end in an MLP to ``embedding_size`` dimensions. The score of
+an item for a query is the dot product of the two vectors, so the item vectors
+can be indexed for nearest-neighbour search, and the towers run apart: the
+query tower once per request, the item tower once per catalogue.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import dataclasses
+import json
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from engine.export._inputs import ITEM_INPUTS, QUERY_INPUTS, UNKNOWN_HOUR, TowerInputs
+from engine.features import InteractionData
+from engine.models._base import Progress, Scorer
+from engine.models._checks import (
+    check_fitted,
+    check_fraction,
+    check_non_negative,
+    check_positive_int,
+    check_users,
+)
+
+_log = logging.getLogger(__name__)
+
+WEIGHTS_FILE = "weights.pt"
+CONFIG_FILE = "config.json"
+
+
+class QueryTower(nn.Module):
+    """Query tower: user id, user metadata, context and recent items to a vector.
+
+    ``forward`` takes these tensors, in this order:
+
+    - ``user_index`` (batch,) int64, 0 for an unknown user;
+    - ``user_features`` (batch, user_feature_count) float32;
+    - ``hour`` (batch,) int64, 0-23 or 24 for "not given";
+    - ``weekday`` (batch,) int64, 1-7 or 0 for "not given";
+    - ``history`` (batch, history_length) int64 item indices, padded with 0.
+
+    The history is pooled as the mean of its non-padding item embeddings.
+    Returns (batch, embedding_size) float32.
+    """
+
+    def __init__(
+        self,
+        user_count: int,
+        item_count: int,
+        user_feature_count: int,
+        embedding_size: int,
+        hidden_size: int,
+    ):
+        super().__init__()
+        self.user_embedding = nn.Embedding(user_count + 1, embedding_size)
+        self.feature_projection = nn.Linear(user_feature_count, embedding_size)
+        self.hour_embedding = nn.Embedding(UNKNOWN_HOUR + 1, embedding_size)
+        self.weekday_embedding = nn.Embedding(8, embedding_size)
+        self.history_embedding = nn.Embedding(
+            item_count + 1, embedding_size, padding_idx=0
+        )
+        self.mlp = _mlp(5 * embedding_size, hidden_size, embedding_size)
+
+    def forward(self, user_index, user_features, hour, weekday, history):
+        embedded = self.history_embedding(history)
+        mask = (history > 0).unsqueeze(-1).to(embedded.dtype)
+        pooled = (embedded * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        parts = [
+            self.user_embedding(user_index),
+            self.feature_projection(user_features),
+            self.hour_embedding(hour),
+            self.weekday_embedding(weekday),
+            pooled,
+        ]
+        return self.mlp(torch.cat(parts, dim=1))
+
+
+class ItemTower(nn.Module):
+    """Item tower: item id and item metadata to a vector.
+
+    ``forward`` takes ``item_index`` (batch,) int64 with 0 for an unknown item and
+    ``item_features`` (batch, item_feature_count) float32, and returns
+    (batch, embedding_size) float32.
+    """
+
+    def __init__(
+        self,
+        item_count: int,
+        item_feature_count: int,
+        embedding_size: int,
+        hidden_size: int,
+    ):
+        super().__init__()
+        self.item_embedding = nn.Embedding(item_count + 1, embedding_size)
+        self.feature_projection = nn.Linear(item_feature_count, embedding_size)
+        self.mlp = _mlp(2 * embedding_size, hidden_size, embedding_size)
+
+    def forward(self, item_index, item_features):
+        parts = [
+            self.item_embedding(item_index),
+            self.feature_projection(item_features),
+        ]
+        return self.mlp(torch.cat(parts, dim=1))
+
+
+def _mlp(input_size: int, hidden_size: int, output_size: int) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Linear(input_size, hidden_size),
+        nn.ReLU(),
+        nn.Linear(hidden_size, output_size),
+    )
+
+
+class TwoTowerScorer(Scorer):
+    """Two-tower retrieval scorer trained with an in-batch sampled softmax.
+
+    Parameters
+    ----------
+    embedding_size : int, default=64
+        Size of the query and item vectors and of every embedding table.
+    hidden_size : int, default=128
+        Width of the hidden layer of each tower's MLP.
+    history_length : int, default=5
+        Number of a user's most recent items the query tower pools. On the
+        MovieLens-100K leave-last-out validation split, 5 items gave a
+        recall@10 of 0.17, against 0.16 for 10 items and 0.15 for 20.
+    epochs : int, default=10
+        Passes over the interactions.
+    learning_rate : float, default=0.002
+        AdamW learning rate.
+    batch_size : int, default=512
+        Interactions per step; the batch's items are each other's negatives.
+    temperature : float, default=0.1
+        Divisor of the dot products inside the softmax.
+    regularization : float, default=1e-4
+        AdamW weight decay.
+    user_dropout, item_dropout : float, default=0.1
+        Share of training rows whose user id (with its history) or item id is
+        replaced by the unknown index, so unknown users and new items get vectors
+        from their metadata.
+    context_dropout : float, default=0.1
+        Share of training rows whose hour and weekday are replaced by the "not
+        given" slots (hour 24, weekday 0), which :meth:`score` uses without context.
+    """
+
+    name = "two_tower"
+
+    def __init__(
+        self,
+        embedding_size: int = 64,
+        *,
+        hidden_size: int = 128,
+        history_length: int = 5,
+        epochs: int = 10,
+        learning_rate: float = 0.002,
+        batch_size: int = 512,
+        temperature: float = 0.1,
+        regularization: float = 1e-4,
+        user_dropout: float = 0.1,
+        item_dropout: float = 0.1,
+        context_dropout: float = 0.1,
+    ):
+        self.embedding_size = embedding_size
+        self.hidden_size = hidden_size
+        self.history_length = history_length
+        self.epochs = epochs
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.temperature = temperature
+        self.regularization = regularization
+        self.user_dropout = user_dropout
+        self.item_dropout = item_dropout
+        self.context_dropout = context_dropout
+
+    def fit(
+        self, data: InteractionData, *, seed: int = 0, progress: Progress | None = None
+    ) -> TwoTowerScorer:
+        """Train both towers on every interaction of ``data`` and return ``self``.
+
+        Training runs on one thread with deterministic algorithms, so one seed
+        gives the same weights on every run with the same torch build, whatever
+        the core count. On an idle 2-core machine two threads fitted 3 epochs of
+        MovieLens-100K in 7.6 s against 9.9 s for one, but a second thread on
+        busy cores can be many times slower.
+        """
+        # engine.training imports the model registry, which imports this module,
+        # so the training loop is imported when it is first needed.
+        from engine.training import _two_tower as training
+
+        self._check_params()
+        if data.interaction_count == 0:
+            raise ValueError(
+                "invalid data: no interactions, expected at least one to fit"
+            )
+        started = time.perf_counter()
+        inputs = TowerInputs.from_data(
+            data, training.recent_history(data, self.history_length)
+        )
+        query_tower, item_tower = self._build_towers(
+            data.user_count, data.item_count, inputs, seed=seed
+        )
+        names = [field.name for field in dataclasses.fields(training.Settings)]
+        settings = training.Settings(**{name: getattr(self, name) for name in names})
+
+        with _single_thread_deterministic():
+            optimizer, step, losses = training.train_towers(
+                query_tower,
+                item_tower,
+                training.training_rows(data),
+                data.items,
+                inputs.user_features,
+                inputs.item_features,
+                training.item_log_probabilities(data),
+                settings,
+                generator=torch.Generator().manual_seed(seed),
+                progress=progress,
+            )
+
+        self.inputs_ = inputs
+        self.query_tower_ = query_tower
+        self.item_tower_ = item_tower
+        self.optimizer_ = optimizer
+        self.step_ = step
+        self.losses_ = losses
+        self._scoring = None
+        _log.info(
+            "two towers fitted on %d interactions in %d steps, %.1fs",
+            data.interaction_count,
+            step,
+            time.perf_counter() - started,
+        )
+        return self
+
+    def score(
+        self, users: np.ndarray, *, context: dict[str, np.ndarray] | None = None
+    ) -> np.ndarray:
+        """Score every catalogue item for each user index in ``users``.
+
+        Parameters
+        ----------
+        users : ndarray of shape (batch,), int
+            User indices of the fitted data. Score users outside it with
+            ``score_inputs(scorer.inputs_.query_inputs(user_ids))``.
+        context : dict, optional
+            ``hour`` (0-23) and ``weekday`` (ISO 1-7) arrays aligned with
+            ``users``, in UTC. A missing key, or no context at all, uses the
+            "not given" slots that training fills with ``context_dropout``.
+
+        Returns
+        -------
+        ndarray of shape (batch, item_count), float32
+            Dot products of query and item vectors.
+        """
+        self._check_fitted()
+        users = check_users(users, len(self.inputs_.user_ids))
+        context = context or {}
+        inputs = self.inputs_.query_inputs_at(
+            users, context.get("hour"), context.get("weekday")
+        )
+        return self.score_inputs(inputs)
+
+    def score_inputs(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        """Score the catalogue for query tower inputs built by :class:`TowerInputs`.
+
+        Scores are computed in float64 and rounded to float32. Matrix kernels
+        round differently for different batch sizes, and in float64 those
+        differences (about 1e-16 relative) almost never reach the float32
+        result, so a user's scores do not depend on the batch they are scored in.
+        """
+        self._check_fitted()
+        if self._scoring is None:
+            self._scoring = _ScoringTowers(
+                self.query_tower_, self.item_tower_, self.inputs_
+            )
+        return self._scoring.score(inputs)
+
+    def query_vectors(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        """Run the query tower; returns (batch, embedding_size) float32."""
+        self._check_fitted()
+        with torch.no_grad():
+            return self.query_tower_(
+                *_tensors(inputs, QUERY_INPUTS, torch.float32)
+            ).numpy()
+
+    def item_vectors(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        """Run the item tower; returns (batch, embedding_size) float32."""
+        self._check_fitted()
+        with torch.no_grad():
+            return self.item_tower_(
+                *_tensors(inputs, ITEM_INPUTS, torch.float32)
+            ).numpy()
+
+    def save(self, directory: Path) -> None:
+        """Write weights, optimizer state, settings and tower inputs into ``directory``.
+
+        ``weights.pt`` contains both towers' ``state_dict``, the AdamW state and
+        the step count, so a later run can resume training from it.
+        """
+        self._check_fitted()
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        checkpoint = {
+            "query_tower": self.query_tower_.state_dict(),
+            "item_tower": self.item_tower_.state_dict(),
+            "optimizer": self.optimizer_.state_dict(),
+            "step": self.step_,
+        }
+        torch.save(checkpoint, directory / WEIGHTS_FILE)
+        config = {
+            "model": self.name,
+            "params": self.get_params(),
+            "user_count": len(self.inputs_.user_ids),
+            "item_count": len(self.inputs_.item_ids),
+            "losses": self.losses_,
+        }
+        (directory / CONFIG_FILE).write_text(json.dumps(config, indent=2))
+        self.inputs_.save(directory)
+
+    @classmethod
+    def load(cls, directory: Path) -> TwoTowerScorer:
+        """Read a scorer written by :meth:`save`.
+
+        The weights load with ``torch.load(..., weights_only=True)``, which runs
+        no pickled code.
+        """
+        directory = Path(directory)
+        config_path = directory / CONFIG_FILE
+        if not config_path.is_file():
+            raise FileNotFoundError(f"model config not found: {config_path}")
+        config = json.loads(config_path.read_text())
+        model = config.get("model")
+        if model != cls.name:
+            raise ValueError(
+                f"invalid model directory: {directory} contains {model!r}, "
+                f"expected {cls.name!r}"
+            )
+        scorer = cls(**config["params"])
+        inputs = TowerInputs.load(directory)
+        query_tower, item_tower = scorer._build_towers(
+            config["user_count"], config["item_count"], inputs, seed=0
+        )
+        checkpoint = torch.load(directory / WEIGHTS_FILE, weights_only=True)
+        query_tower.load_state_dict(checkpoint["query_tower"])
+        item_tower.load_state_dict(checkpoint["item_tower"])
+        query_tower.eval()
+        item_tower.eval()
+        optimizer = torch.optim.AdamW(
+            list(query_tower.parameters()) + list(item_tower.parameters()),
+            lr=scorer.learning_rate,
+            weight_decay=scorer.regularization,
+        )
+        optimizer.load_state_dict(checkpoint["optimizer"])
+
+        scorer.inputs_ = inputs
+        scorer.query_tower_ = query_tower
+        scorer.item_tower_ = item_tower
+        scorer.optimizer_ = optimizer
+        scorer.step_ = int(checkpoint["step"])
+        scorer.losses_ = list(config.get("losses", []))
+        scorer._scoring = None
+        return scorer
+
+    def _build_towers(self, user_count, item_count, inputs, *, seed):
+        # Forking keeps the caller's global torch RNG untouched by the seeded init.
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            query_tower = QueryTower(
+                user_count,
+                item_count,
+                inputs.user_features.shape[1],
+                self.embedding_size,
+                self.hidden_size,
+            )
+            item_tower = ItemTower(
+                item_count,
+                inputs.item_features.shape[1],
+                self.embedding_size,
+                self.hidden_size,
+            )
+        return query_tower, item_tower
+
+    def _check_params(self) -> None:
+        for name in (
+            "embedding_size",
+            "hidden_size",
+            "history_length",
+            "epochs",
+            "batch_size",
+        ):
+            check_positive_int(name, getattr(self, name))
+        for name in ("learning_rate", "temperature"):
+            value = getattr(self, name)
+            if check_non_negative(name, value) == 0:
+                raise ValueError(
+                    f"invalid {name}: {value!r}, expected a positive number"
+                )
+        check_non_negative("regularization", self.regularization)
+        for name in ("user_dropout", "item_dropout", "context_dropout"):
+            check_fraction(name, getattr(self, name))
+
+    def _check_fitted(self) -> None:
+        check_fitted(self, "query_tower_")
+
+
+class _ScoringTowers:
+    """float64 copies of both towers and the catalogue's item vectors."""
+
+    def __init__(
+        self, query_tower: QueryTower, item_tower: ItemTower, inputs: TowerInputs
+    ):
+        self.query_tower = copy.deepcopy(query_tower).double().eval()
+        item_tower = copy.deepcopy(item_tower).double().eval()
+        item_inputs = _tensors(inputs.item_inputs(), ITEM_INPUTS)
+        with torch.no_grad():
+            self.item_vectors = item_tower(*item_inputs)
+
+    def score(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        with torch.no_grad():
+            queries = self.query_tower(*_tensors(inputs, QUERY_INPUTS))
+            return (queries @ self.item_vectors.T).to(torch.float32).numpy()
+
+
+def _tensors(
+    inputs: dict[str, np.ndarray], names, dtype=torch.float64
+) -> list[torch.Tensor]:
+    """Tensors of ``inputs`` in ``names`` order, float arrays cast to ``dtype``."""
+    tensors = [torch.from_numpy(inputs[name]) for name in names]
+    return [t.to(dtype) if t.is_floating_point() else t for t in tensors]
+
+
+@contextlib.contextmanager
+def _single_thread_deterministic():
+    """Run torch on one thread with deterministic algorithms, then restore both."""
+    threads = torch.get_num_threads()
+    deterministic = torch.are_deterministic_algorithms_enabled()
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+        torch.use_deterministic_algorithms(deterministic)

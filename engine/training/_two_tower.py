@@ -1,0 +1,255 @@
+"""Training loop of the two towers: in-batch sampled softmax with logQ correction.
+
+Each interaction is one training row. Its query is the user, the hour and
+weekday of its timestamp (UTC) and the user's items just before it, and its
+positive is its item. The other items of the batch are the negatives. Their
+logits are corrected by the log of their sampling probability (their share of
+interactions), so frequent items are not pushed down merely for appearing in
+many batches (Yi et al., "Sampling-bias-corrected neural modeling
+for large corpus item recommendations", RecSys 2019).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from engine.export._inputs import (
+    UNKNOWN_HOUR,
+    UNKNOWN_INDEX,
+    UNKNOWN_WEEKDAY,
+    utc_context,
+)
+from engine.features import InteractionData
+
+if TYPE_CHECKING:
+    # Imported for annotations only: engine.models imports this module.
+    from engine.models._base import Progress
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainingRows:
+    """Per-interaction arrays the training loop samples batches from.
+
+    Attributes
+    ----------
+    users, items : ndarray of shape (interaction_count,), int64
+        User and item position (index - 1) of each interaction.
+    hours, weekdays : ndarray of shape (interaction_count,), int64
+        Hour (0-23) and ISO weekday (1-7) of each timestamp, in UTC.
+    run_starts : ndarray of shape (interaction_count,), int64
+        Row of the first interaction of the same user, so a row's history is the
+        rows from ``max(run_start, row - history_length)`` up to itself.
+    """
+
+    users: np.ndarray
+    items: np.ndarray
+    hours: np.ndarray
+    weekdays: np.ndarray
+    run_starts: np.ndarray
+
+    @property
+    def row_count(self) -> int:
+        return len(self.users)
+
+
+@dataclass
+class Settings:
+    """Training settings of :func:`train_towers` (see ``TwoTowerScorer``)."""
+
+    epochs: int
+    learning_rate: float
+    batch_size: int
+    temperature: float
+    regularization: float
+    history_length: int
+    user_dropout: float
+    item_dropout: float
+    context_dropout: float
+
+
+def training_rows(data: InteractionData) -> TrainingRows:
+    """Build one training row per interaction of ``data``."""
+    hours, weekdays = utc_context(data.timestamps)
+    offsets = data.user_offsets()
+    return TrainingRows(
+        users=data.users.astype(np.int64),
+        items=data.items.astype(np.int64),
+        hours=hours,
+        weekdays=weekdays,
+        run_starts=offsets[data.users].astype(np.int64),
+    )
+
+
+def history_windows(
+    sequence_items: np.ndarray, rows: np.ndarray, run_starts: np.ndarray, length: int
+) -> np.ndarray:
+    """Item indices of the ``length`` interactions before each row, padded with 0.
+
+    Returns (len(rows), length) int64, oldest first, right-aligned, using the
+    tower's item index (position + 1).
+    """
+    positions = rows[:, None] - length + np.arange(length)[None, :]
+    valid = positions >= run_starts[:, None]
+    items = sequence_items[np.clip(positions, 0, None)] + 1
+    return np.where(valid, items, UNKNOWN_INDEX).astype(np.int64)
+
+
+def recent_history(data: InteractionData, length: int) -> np.ndarray:
+    """Return each user's last ``length`` fitted items, shape (user_count, length)."""
+    offsets = data.user_offsets()
+    ends = offsets[1:].astype(np.int64)
+    return history_windows(data.items, ends, offsets[:-1].astype(np.int64), length)
+
+
+def item_log_probabilities(data: InteractionData) -> np.ndarray:
+    """Log of each item's share of interactions, the in-batch sampling probability."""
+    counts = np.bincount(data.items, minlength=data.item_count).astype(np.float64)
+    shares = counts / max(counts.sum(), 1.0)
+    # Items without interactions are never sampled; any finite value will do.
+    return np.log(np.maximum(shares, 1e-12)).astype(np.float32)
+
+
+def train_towers(
+    query_tower: nn.Module,
+    item_tower: nn.Module,
+    rows: TrainingRows,
+    sequence_items: np.ndarray,
+    user_features: np.ndarray,
+    item_features: np.ndarray,
+    log_probabilities: np.ndarray,
+    settings: Settings,
+    *,
+    generator: torch.Generator,
+    progress: Progress | None = None,
+) -> tuple[torch.optim.Optimizer, int, list[float]]:
+    """Fit both towers in place.
+
+    Returns
+    -------
+    optimizer : torch.optim.AdamW
+        The optimizer, whose state a warm restart can resume from.
+    step : int
+        Number of optimizer steps taken.
+    losses : list of float
+        Mean loss of each epoch.
+    """
+    parameters = list(query_tower.parameters()) + list(item_tower.parameters())
+    optimizer = torch.optim.AdamW(
+        parameters, lr=settings.learning_rate, weight_decay=settings.regularization
+    )
+    tensors = _Tensors(user_features, item_features, log_probabilities)
+    query_tower.train()
+    item_tower.train()
+
+    step = 0
+    losses = []
+    for epoch in range(settings.epochs):
+        started = time.perf_counter()
+        order = torch.randperm(rows.row_count, generator=generator).numpy()
+        total, batch_count = 0.0, 0
+        for start in range(0, rows.row_count, settings.batch_size):
+            batch = order[start : start + settings.batch_size]
+            loss = _batch_loss(
+                query_tower,
+                item_tower,
+                rows,
+                batch,
+                sequence_items,
+                tensors,
+                settings,
+                generator,
+            )
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            step += 1
+            total += float(loss.detach())
+            batch_count += 1
+
+        losses.append(total / max(batch_count, 1))
+        message = f"epoch {epoch + 1}/{settings.epochs}: mean loss {losses[-1]:.4f}"
+        _log.info("%s in %.2fs", message, time.perf_counter() - started)
+        if progress is not None:
+            progress(epoch + 1, settings.epochs, message)
+
+    query_tower.eval()
+    item_tower.eval()
+    return optimizer, step, losses
+
+
+class _Tensors:
+    """Training arrays converted to tensors once."""
+
+    def __init__(self, user_features, item_features, log_probabilities):
+        self.user_features = torch.from_numpy(np.ascontiguousarray(user_features))
+        self.item_features = torch.from_numpy(np.ascontiguousarray(item_features))
+        self.log_probabilities = torch.from_numpy(log_probabilities)
+
+
+def _batch_loss(
+    query_tower, item_tower, rows, batch, sequence_items, tensors, settings, generator
+):
+    users = torch.from_numpy(rows.users[batch])
+    items = torch.from_numpy(rows.items[batch])
+    history = torch.from_numpy(
+        history_windows(
+            sequence_items, batch, rows.run_starts[batch], settings.history_length
+        )
+    )
+    hours = torch.from_numpy(rows.hours[batch])
+    weekdays = torch.from_numpy(rows.weekdays[batch])
+
+    # Id dropout: a share of rows loses its user id (and history) or its item id,
+    # so the towers also learn vectors for unknown users and new items from
+    # their metadata alone.
+    size = len(batch)
+    drop_user = torch.rand(size, generator=generator) < settings.user_dropout
+    drop_item = torch.rand(size, generator=generator) < settings.item_dropout
+    drop_context = torch.rand(size, generator=generator) < settings.context_dropout
+    user_index = torch.where(drop_user, UNKNOWN_INDEX, users + 1)
+    item_index = torch.where(drop_item, UNKNOWN_INDEX, items + 1)
+    history = torch.where(drop_user[:, None], UNKNOWN_INDEX, history)
+    hours = torch.where(drop_context, UNKNOWN_HOUR, hours)
+    weekdays = torch.where(drop_context, UNKNOWN_WEEKDAY, weekdays)
+
+    queries = query_tower(
+        user_index, tensors.user_features[users], hours, weekdays, history
+    )
+    candidates = item_tower(item_index, tensors.item_features[items])
+    return sampled_softmax_loss(
+        queries,
+        candidates,
+        items,
+        tensors.log_probabilities[items],
+        settings.temperature,
+    )
+
+
+def sampled_softmax_loss(
+    queries: torch.Tensor,
+    candidates: torch.Tensor,
+    items: torch.Tensor,
+    log_probabilities: torch.Tensor,
+    temperature: float,
+) -> torch.Tensor:
+    """In-batch softmax loss with logQ correction.
+
+    Row i's positive is candidate i; every other candidate of the batch is a
+    negative, except copies of the positive item, which are masked out.
+    """
+    logits = queries @ candidates.T / temperature - log_probabilities[None, :]
+    same_item = items[:, None] == items[None, :]
+    same_item.fill_diagonal_(False)
+    logits = logits.masked_fill(same_item, float("-inf"))
+    labels = torch.arange(len(items))
+    return F.cross_entropy(logits, labels)
