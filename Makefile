@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/sqlrec --store demo.sqlrec demo
+	$(BIN)/sqlrec --store demo.sqlrec demo --replace
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

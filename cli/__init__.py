@@ -11,7 +11,11 @@ from pathlib import Path
 
 import click
 
-from engine.errors import SqlrecError
+# LanceDB's Rust core logs notices such as "no existing dataset, it will be
+# created" at warning level. It reads LANCE_LOG once, when lance is imported.
+os.environ.setdefault("LANCE_LOG", "error")
+
+from engine.errors import SqlrecError  # noqa: E402
 
 # Command modules, each defining a click command named like the module.
 _COMMANDS = ("init", "ingest", "train", "index", "recommend", "evaluate", "demo", "sql")
@@ -80,5 +84,5 @@ def main() -> None:
     except (SqlrecError, ValueError, FileNotFoundError) as exc:
         if verbose:
             traceback.print_exc()
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"Error: {exc}", err=True)
         sys.exit(1)

@@ -15,6 +15,8 @@ def progress_bar(label: str, *, enabled: bool = True):
     Each new ``total`` (a new model or phase) starts a fresh bar labelled with
     the message's first word, so a build of several models shows one bar each.
     """
+    # A bar drawn into a pipe or a log file is only noise.
+    enabled = enabled and sys.stderr.isatty()
     state: dict = {"bar": None, "total": None, "label": None}
 
     def close() -> None:

@@ -11,9 +11,13 @@ def format_value(value) -> str:
     return str(value)
 
 
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def render_table(columns: list[str], rows: list[tuple], *, max_width: int = 40) -> str:
     """Render ``rows`` as an aligned text table with a header line."""
-    cells = [[format_value(v)[:max_width] for v in row] for row in rows]
+    cells = [[_clip(format_value(v), max_width) for v in row] for row in rows]
     widths = [len(c) for c in columns]
     for row in cells:
         widths = [max(w, len(v)) for w, v in zip(widths, row)]

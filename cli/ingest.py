@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import click
@@ -138,6 +139,7 @@ def ingest(
             "nothing to ingest: pass --interactions, --items or --users"
         )
 
+    created = not (obj.store_path / "catalog.duckdb").exists()
     try:
         store = obj.open(create=True)
         if data_format is not None:
@@ -152,6 +154,10 @@ def ingest(
                 list_columns=list_columns,
             )
     except (SqlrecError, ValueError, FileNotFoundError) as exc:
+        if created:
+            # The store did not exist before this command, so removing it
+            # leaves the disk as it was.
+            shutil.rmtree(obj.store_path, ignore_errors=True)
         raise click.ClickException(str(exc)) from exc
 
     if as_json:

@@ -64,7 +64,17 @@ def recommend(
         return
     if result.source == "popular":
         click.echo(f"user {user_id} is unknown: the most popular items instead")
+    else:
+        click.echo(f"user {user_id}: {result.source} model, version {result.version}")
+    if not len(result):
+        click.echo(
+            "no item matches the filters (values are case-sensitive: check them "
+            "against the items table with sqlrec sql)"
+        )
+        return
     if len(result) < k:
-        click.echo(f"only {len(result)} items match the filters")
+        noun = "item matches" if len(result) == 1 else "items match"
+        click.echo(f"only {len(result)} {noun} the filters")
+    click.echo(f"{'rank':>4}  {'item_id':>8}  {'score':>9}  title")
     for item in result:
-        click.echo(f"{item.rank:>3}  {item.item_id:>8}  {item.score:9.4f}  {item.title or ''}")
+        click.echo(f"{item.rank:>4}  {item.item_id:>8}  {item.score:9.4f}  {item.title or ''}")

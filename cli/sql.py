@@ -52,12 +52,22 @@ def sql(obj, query: str | None, output_format: str, write: bool, print_macros: b
 
 
 def _run(con: duckdb.DuckDBPyConnection, query: str, output_format: str) -> None:
+    """Run each statement of ``query`` and print the rows of those that return any."""
     try:
-        result = con.execute(query)
+        statements = con.extract_statements(query)
     except duckdb.Error as exc:
         raise click.ClickException(f"query failed: {exc}") from exc
-    if result.description is None:
-        return
+    for statement in statements:
+        try:
+            result = con.execute(statement)
+        except duckdb.Error as exc:
+            hint = " (pass --write to change the catalog)" if "read-only" in str(exc) else ""
+            raise click.ClickException(f"query failed: {exc}{hint}") from exc
+        if result.description is not None:
+            _print(result, output_format)
+
+
+def _print(result, output_format: str) -> None:
     columns = [d[0] for d in result.description]
     rows = result.fetchall()
     if output_format == "json":
@@ -71,7 +81,7 @@ def _run(con: duckdb.DuckDBPyConnection, query: str, output_format: str) -> None
         click.echo(buffer.getvalue(), nl=False)
     else:
         click.echo(render_table(columns, rows))
-        click.echo(f"({len(rows)} rows)")
+        click.echo(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
 
 
 def _prompt(con: duckdb.DuckDBPyConnection, output_format: str) -> None:

@@ -33,11 +33,21 @@ def train(obj, models: tuple[str, ...], seed: int, epochs: int | None, as_json: 
     """
     from engine.training import train as run_training
 
+    from engine.models import MODELS
+
+    names = [n.strip() for m in models for n in m.split(",") if n.strip()]
+    known = ", ".join(sorted(MODELS))
+    if models and not names:
+        raise click.BadParameter(f"invalid model: {models!r}, expected names of {known}", param_hint="--model")
+    unknown = [n for n in names if n not in MODELS]
+    if unknown:
+        raise click.BadParameter(f"unknown model: {', '.join(unknown)}, expected one of {known}", param_hint="--model")
     store = obj.open()
-    names = [n.strip() for m in models for n in m.split(",") if n.strip()] or None
     params = {"two_tower": {"epochs": epochs}} if epochs else None
     with progress_bar("train", enabled=not as_json) as progress:
-        result = run_training(store, models=names, params=params, seed=seed, progress=progress)
+        result = run_training(
+            store, models=names or None, params=params, seed=seed, progress=progress
+        )
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
         return

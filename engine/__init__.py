@@ -15,10 +15,12 @@ from engine.errors import (
     StoreError,
     UnknownUserError,
 )
+from engine.index import Filter
 from engine.store import Store, open
 
 __all__ = [
     "ExportError",
+    "Filter",
     "IngestError",
     "NotBuiltError",
     "SqlrecError",

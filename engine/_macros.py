@@ -30,12 +30,20 @@ def macro_files() -> list[tuple[str, str]]:
 
 
 def macros_sql() -> str:
-    """Concatenate every macro file into one script a plain DuckDB session can ``.read``."""
-    parts = [f"-- sql/{name}\n{text.strip()}\n" for name, text in macro_files()]
+    """Concatenate every macro file into one script a plain DuckDB session can ``.read``.
+
+    The script creates temporary macros, so it also loads into a read-only
+    session and leaves the catalog file unchanged.
+    """
+    parts = [f"-- sql/{name}\n{_as_temp(text).strip()}\n" for name, text in macro_files()]
     return "\n".join(parts)
 
 
 _CREATE_MACRO = re.compile(r"^(\s*create\s+or\s+replace)\s+macro\b", re.IGNORECASE | re.MULTILINE)
+
+
+def _as_temp(text: str) -> str:
+    return _CREATE_MACRO.sub(r"\1 temp macro", text)
 
 
 def load_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -46,7 +54,7 @@ def load_macros(con: duckdb.DuckDBPyConnection) -> None:
     A macro that calls another one defined in a later file fails to bind at
     first, so such files are retried after the rest have loaded.
     """
-    pending = [(name, _CREATE_MACRO.sub(r"\1 temp macro", text)) for name, text in macro_files()]
+    pending = [(name, _as_temp(text)) for name, text in macro_files()]
     loaded = 0
     while pending:
         failed = []

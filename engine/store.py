@@ -109,8 +109,8 @@ class Store:
             con = duckdb.connect(str(self.catalog_path), read_only=read_only)
         except duckdb.IOException as exc:
             raise StoreError(
-                f"catalog is locked by another process: {self.catalog_path} "
-                f"(wait for the running offline job to finish) [{exc}]"
+                f"catalog is open read-write in another process: {self.catalog_path} "
+                f"(wait for that offline job, or close that DuckDB session) [{exc}]"
             ) from exc
         try:
             load_macros(con)

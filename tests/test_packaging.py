@@ -57,7 +57,7 @@ def test_wheel_ships_macros(installed, tmp_path):
     result = run(installed, str(installed / "bin" / "sqlrec"), "sql", "--print-macros", cwd=tmp_path)
 
     assert result.returncode == 0, result.stderr
-    assert "create or replace macro recall_at_k" in result.stdout
+    assert "create or replace temp macro recall_at_k" in result.stdout
 
 
 def test_wheel_ships_onnx_contracts(installed, tmp_path):

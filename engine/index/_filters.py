@@ -8,6 +8,7 @@ type, and its value is converted to that type and rendered as a quoted literal.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from dataclasses import dataclass
@@ -45,14 +46,21 @@ class Filter:
 
     @classmethod
     def parse(cls, text: str) -> Filter:
-        """Read ``column<op>value`` such as ``year>=1990``, ``christmas=true``,
-        ``genres~Horror`` (``~`` means the list column holds the value), or
-        ``genres~Horror|Comedy`` (any of several values).
+        """Read a filter written as ``COLUMN OP VALUE``.
+
+        Examples: ``year>=1990``, ``christmas=true``, ``release_date<1995-01-01``,
+        ``channel=C1|C2`` (any of several values), ``genres~Horror`` (the list
+        column holds the value), ``genres~Horror|Comedy`` (holds any of them),
+        ``genres~Horror&Comedy`` (holds all of them).
         """
+        if not isinstance(text, str):
+            raise TypeError(f"invalid filter: {text!r}, expected a str such as 'year>=1990'")
         for token, op in _TEXT_OPS:
             column, sep, value = text.partition(token)
             if sep and column.strip():
                 column = column.strip()
+                if op == "any" and "&" in value:
+                    return cls(column, "all", value.split("&"))
                 values = value.split("|")
                 if op == "any" or len(values) > 1:
                     return cls(column, "any" if op == "any" else "in", values)
@@ -88,7 +96,8 @@ def _compile_one(f: Filter, schema: pa.Schema) -> str:
     if pa.types.is_list(kind) or pa.types.is_large_list(kind):
         if f.op not in _LIST_OPS:
             raise ValueError(
-                f"invalid operator {f.op!r} for list column {f.column}, expected any or all"
+                f"invalid operator {f.op!r} for list column {f.column}, expected any "
+                f"or all (written {f.column}~A|B for any, {f.column}~A&B for all)"
             )
         values = _as_list(f)
         literals = ", ".join(_literal(v, kind.value_type, f.column) for v in values)
@@ -96,8 +105,8 @@ def _compile_one(f: Filter, schema: pa.Schema) -> str:
 
     if f.op not in _SCALAR_OPS:
         raise ValueError(
-            f"invalid operator {f.op!r} for column {f.column}, expected one of "
-            + " ".join(_SCALAR_OPS)
+            f"invalid operator {f.op!r} for column {f.column}, which is not a list, "
+            f"expected one of {' '.join(_SCALAR_OPS)} (written {f.column}=A|B for in)"
         )
     if f.op == "in":
         literals = ", ".join(_literal(v, kind, f.column) for v in _as_list(f))
@@ -130,11 +139,49 @@ def _literal(value: Any, kind: pa.DataType, column: str) -> str:
             if not isinstance(value, str) or "\x00" in value:
                 raise ValueError
             return "'" + value.replace("'", "''") + "'"
+        if pa.types.is_date(kind):
+            return f"date '{_to_date(value).isoformat()}'"
+        if pa.types.is_timestamp(kind):
+            return f"timestamp '{_to_datetime(value).isoformat(sep=' ')}'"
     except (TypeError, ValueError):
         raise ValueError(
-            f"invalid filter value for {column}: {value!r}, expected a {kind} value"
+            f"invalid filter value for {column}: {value!r}, expected {_describe(kind)}"
         ) from None
     raise ValueError(f"filters on column {column} of type {kind} are not supported")
+
+
+def _describe(kind: pa.DataType) -> str:
+    if pa.types.is_boolean(kind):
+        return "true or false"
+    if pa.types.is_integer(kind):
+        return "an integer"
+    if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return "a finite number"
+    if pa.types.is_date(kind):
+        return "a date such as 1995-01-31"
+    if pa.types.is_timestamp(kind):
+        return "a time such as 1995-01-31T20:00:00"
+    return "text"
+
+
+def _to_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value).strip())
+
+
+def _to_datetime(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    else:
+        moment = dt.datetime.fromisoformat(str(value).strip())
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return moment
 
 
 def _to_bool(value: Any) -> bool:

@@ -85,8 +85,9 @@ class Recommender:
         k : int, default=10
             Number of items. Exactly ``k`` come back whenever ``k`` unseen items
             match the filters.
-        filters : sequence of Filter, optional
-            Metadata conditions, applied before ranking.
+        filters : sequence of Filter or str, optional
+            Metadata conditions, applied before ranking; a str is read by
+            :meth:`Filter.parse`, such as ``"year>=1990"`` or ``"genres~Horror"``.
         genre : str, optional
             Shorthand for ``Filter("genres", "any", [genre])``.
         hour, weekday : int, optional
@@ -101,7 +102,7 @@ class Recommender:
             raise ValueError(f"invalid k: {k!r}, expected a positive integer")
         if fallback not in FALLBACKS:
             raise ValueError(f"invalid fallback: {fallback!r}, expected None or 'popular'")
-        filters = list(filters)
+        filters = [Filter.parse(f) if isinstance(f, str) else f for f in filters]
         if genre is not None:
             filters.append(Filter("genres", "any", [genre]))
         hour, weekday = _context(hour, weekday)

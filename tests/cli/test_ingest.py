@@ -165,6 +165,17 @@ def test_ingest_nothing_loaded_fails(runner, store_path, tmp_path):
     assert result.exit_code == 1
     assert "nothing could be loaded from" in result.output
     assert "unknown item: 1" in result.output
+    assert not store_path.exists()
+
+
+def test_ingest_failure_keeps_existing_store(runner, store_path, tmp_path):
+    clicks = tmp_path / "clicks.csv"
+    clicks.write_text("user_id,item_id,timestamp\n1,1,881250949\n", encoding="utf-8")
+    runner.invoke(sqlrec, ["--store", str(store_path), "init"])
+
+    result = _ingest(runner, store_path, "--interactions", str(clicks))
+
+    assert result.exit_code == 1
     assert _count(store_path, "interactions") == 0
 
 
