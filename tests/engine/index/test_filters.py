@@ -5,6 +5,7 @@ from engine.index import Filter, compile_filters
 
 SCHEMA = pa.schema(
     [
+        ("release_date", pa.date32()),
         ("item_id", pa.int64()),
         ("title", pa.string()),
         ("genres", pa.list_(pa.string())),
@@ -79,6 +80,7 @@ def test_filter_rejects_bad_input(flt, message):
         ("genres~Horror", Filter("genres", "any", ["Horror"])),
         ("genres~Horror|Comedy", Filter("genres", "any", ["Horror", "Comedy"])),
         ("channel=C1|C2", Filter("channel", "in", ["C1", "C2"])),
+        ("genres~Horror&Comedy", Filter("genres", "all", ["Horror", "Comedy"])),
     ],
 )
 def test_filter_parse(text, expected):
@@ -88,3 +90,19 @@ def test_filter_parse(text, expected):
 def test_filter_parse_rejects_text_without_operator():
     with pytest.raises(ValueError, match="invalid filter: 'horror'"):
         Filter.parse("horror")
+
+
+def test_filter_date_literal():
+    where = compile_filters([Filter.parse("release_date>=1998-01-31")], SCHEMA)
+
+    assert where == "`release_date` >= date '1998-01-31'"
+
+
+def test_filter_bad_date_names_format():
+    with pytest.raises(ValueError, match="expected a date such as"):
+        compile_filters([Filter.parse("release_date>=1998-13-01")], SCHEMA)
+
+
+def test_filter_parse_rejects_non_text():
+    with pytest.raises(TypeError, match="expected a str"):
+        Filter.parse(1990)
