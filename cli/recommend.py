@@ -12,13 +12,14 @@ from engine.errors import UnknownUserError
 @click.command("recommend")
 @click.option("--user", "user_id", type=int, required=True, help="User id.")
 @click.option("--k", type=click.IntRange(min=1), default=10, show_default=True, help="Number of items.")
-@click.option("--genre", help="Only items of this genre.")
+@click.option("--genre", help="Only items of this genre (case-sensitive, as in the items table).")
 @click.option(
     "--filter",
     "filters",
     multiple=True,
     help="Metadata condition COLUMN OP VALUE, repeatable: year>=1990, christmas=true, "
-    "genres~Horror (list holds the value), channel=C1|C2 (any of).",
+    "release_date<1995-06-01, channel=C1|C2 (one of), genres~Horror|Comedy (the list "
+    "holds any of them), genres~Horror&Comedy (holds all of them).",
 )
 @click.option("--hour", type=click.IntRange(0, 23), help="Hour of day of the request, 0-23. Default: now (UTC).")
 @click.option(
