@@ -1,0 +1,57 @@
+import json
+
+import pytest
+
+import engine
+from engine.demo import generate_demo
+from engine.errors import NotBuiltError
+from engine.ingest import ingest_files
+from engine.training import train
+
+
+@pytest.fixture
+def loaded_store(store_path):
+    store = engine.open(store_path, create=True)
+    demo = generate_demo(seed=1, user_count=60, item_count=100)
+    ingest_files(store, demo.interactions, items=demo.items, users=demo.users)
+    return store
+
+
+def test_train_writes_complete_version(loaded_store):
+    result = train(loaded_store, models=["popular", "item_knn"], seed=1)
+
+    files = {p.name for p in result.path.iterdir()}
+    info = json.loads((result.path / "version.json").read_text())
+    assert {"popular", "item_knn", "seen.parquet", "popularity.parquet", "version.json"} <= files
+    assert info["models"] == ["popular", "item_knn"]
+    assert not list(loaded_store.models_path.glob(".tmp-*"))
+
+
+def test_train_records_model_version(loaded_store):
+    first = train(loaded_store, models=["popular"], seed=1)
+    loaded_store.promote({"version": first.version})
+
+    second = train(loaded_store, models=["popular"], seed=1)
+
+    with loaded_store.connect() as con:
+        rows = con.execute("select version, parent from model_versions order by version").fetchall()
+    assert rows == [(first.version, None), (second.version, first.version)]
+
+
+def test_train_failure_leaves_no_version(loaded_store):
+    with pytest.raises(ValueError):
+        train(loaded_store, models=["popular", "item_knn"], params={"item_knn": {"neighbour_count": 0}})
+
+    assert not list(loaded_store.models_path.iterdir())
+
+
+def test_train_rejects_unknown_model(loaded_store):
+    with pytest.raises(ValueError, match="unknown model: nope"):
+        train(loaded_store, models=["nope"])
+
+
+def test_train_without_interactions(store_path):
+    store = engine.open(store_path, create=True)
+
+    with pytest.raises(NotBuiltError, match="no interactions"):
+        train(store, models=["popular"])
