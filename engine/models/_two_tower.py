@@ -39,10 +39,6 @@ WEIGHTS_FILE = "weights.pt"
 CONFIG_FILE = "config.json"
 
 
-#: History pooling choices of the query tower.
-POOLINGS = ("mean", "recency", "attention")
-
-
 class QueryTower(nn.Module):
     """Query tower: user id, user metadata, context and recent items to a vector.
 
@@ -52,13 +48,9 @@ class QueryTower(nn.Module):
     - ``user_features`` (batch, user_feature_count) float32;
     - ``hour`` (batch,) int64, 0-23 or 24 for "not given";
     - ``weekday`` (batch,) int64, 1-7 or 0 for "not given";
-    - ``history`` (batch, history_length) int64 item indices, oldest first and
-      right-aligned, padded with 0 at the front.
+    - ``history`` (batch, history_length) int64 item indices, padded with 0.
 
-    The history is pooled into one vector by ``pooling``: ``mean`` averages its
-    non-padding item embeddings, ``recency`` weights them by a learned softmax
-    over their positions, and ``attention`` lets the most recent item attend
-    over all of them, in order (:class:`HistoryAttention`).
+    The history is pooled as the mean of its non-padding item embeddings.
     Returns (batch, embedding_size) float32.
     """
 
@@ -69,9 +61,6 @@ class QueryTower(nn.Module):
         user_feature_count: int,
         embedding_size: int,
         hidden_size: int,
-        *,
-        history_length: int = 5,
-        pooling: str = "mean",
     ):
         super().__init__()
         self.user_embedding = nn.Embedding(user_count + 1, embedding_size)
@@ -81,80 +70,20 @@ class QueryTower(nn.Module):
         self.history_embedding = nn.Embedding(
             item_count + 1, embedding_size, padding_idx=0
         )
-        self.pooling = pooling
-        if pooling == "recency":
-            # Zeros start as mean pooling; column p weighs history position p.
-            self.position_logits = nn.Parameter(torch.zeros(history_length))
-        if pooling == "attention":
-            self.attention = HistoryAttention(embedding_size, history_length)
         self.mlp = _mlp(5 * embedding_size, hidden_size, embedding_size)
 
     def forward(self, user_index, user_features, hour, weekday, history):
+        embedded = self.history_embedding(history)
+        mask = (history > 0).unsqueeze(-1).to(embedded.dtype)
+        pooled = (embedded * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         parts = [
             self.user_embedding(user_index),
             self.feature_projection(user_features),
             self.hour_embedding(hour),
             self.weekday_embedding(weekday),
-            self._pool(history),
+            pooled,
         ]
         return self.mlp(torch.cat(parts, dim=1))
-
-    def _pool(self, history):
-        embedded = self.history_embedding(history)
-        mask = (history > 0).unsqueeze(-1).to(embedded.dtype)
-        if self.pooling == "attention":
-            return self.attention(embedded, mask)
-        if self.pooling == "recency":
-            # exp(logit - max) keeps the weights finite; the mask drops padding.
-            logits = self.position_logits - self.position_logits.max()
-            weights = torch.exp(logits)[None, :, None] * mask
-            return (embedded * weights).sum(1) / weights.sum(1).clamp(min=1e-12)
-        return (embedded * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-
-
-class HistoryAttention(nn.Module):
-    """One attention block from the most recent history item over the history.
-
-    Each history item embedding gets a learned embedding of its position, the
-    last non-padding position's vector is the query, and the keys and values
-    are every non-padding position. A residual feed-forward layer follows, as
-    in one block of SASRec (Kang and McAuley, "Self-Attentive Sequential
-    Recommendation", ICDM 2018), but only the last position is computed.
-    An empty history pools to zeros.
-
-    ``forward`` takes ``embedded`` (batch, history_length, embedding_size) and
-    ``mask`` (batch, history_length, 1), 1 for real items, and returns
-    (batch, embedding_size).
-    """
-
-    def __init__(self, embedding_size: int, history_length: int):
-        super().__init__()
-        self.position_embedding = nn.Parameter(
-            torch.zeros(history_length, embedding_size)
-        )
-        self.norm = nn.LayerNorm(embedding_size)
-        self.query = nn.Linear(embedding_size, embedding_size)
-        self.key = nn.Linear(embedding_size, embedding_size)
-        self.value = nn.Linear(embedding_size, embedding_size)
-        self.feed_forward = _mlp(embedding_size, embedding_size, embedding_size)
-        self.feed_forward_norm = nn.LayerNorm(embedding_size)
-        self.scale = 1.0 / float(embedding_size) ** 0.5
-
-    def forward(self, embedded, mask):
-        # History is right-aligned, so the last column is the most recent item
-        # of every user with a history.
-        sequence = (embedded + self.position_embedding[None, :, :]) * mask
-        normed = self.norm(sequence)
-        query = self.query(normed[:, -1:, :])
-        logits = (query @ self.key(normed).transpose(1, 2)) * self.scale
-        # A large negative logit, not -inf, so an all-padding row gets finite
-        # weights, which the mask then zeroes.
-        logits = logits + (mask.transpose(1, 2) - 1.0) * 1e9
-        weights = torch.softmax(logits, dim=-1) * mask.transpose(1, 2)
-        attended = (weights @ self.value(normed))[:, 0, :]
-        pooled = sequence[:, -1, :] + attended
-        pooled = pooled + self.feed_forward(self.feed_forward_norm(pooled))
-        return pooled * mask[:, -1, :]
 
 
 class ItemTower(nn.Module):
@@ -223,8 +152,6 @@ class TwoTowerScorer(Scorer):
     context_dropout : float, default=0.1
         Share of training rows whose hour and weekday are replaced by the "not
         given" slots (hour 24, weekday 0), which :meth:`score` uses without context.
-    pooling : {"mean", "recency", "attention"}, default="mean"
-        How the query tower pools the history (see :class:`QueryTower`).
     """
 
     name = "two_tower"
@@ -243,7 +170,6 @@ class TwoTowerScorer(Scorer):
         user_dropout: float = 0.1,
         item_dropout: float = 0.1,
         context_dropout: float = 0.1,
-        pooling: str = "mean",
     ):
         self.embedding_size = embedding_size
         self.hidden_size = hidden_size
@@ -256,7 +182,6 @@ class TwoTowerScorer(Scorer):
         self.user_dropout = user_dropout
         self.item_dropout = item_dropout
         self.context_dropout = context_dropout
-        self.pooling = pooling
 
     def fit(
         self, data: InteractionData, *, seed: int = 0, progress: Progress | None = None
@@ -456,8 +381,6 @@ class TwoTowerScorer(Scorer):
                 inputs.user_features.shape[1],
                 self.embedding_size,
                 self.hidden_size,
-                history_length=self.history_length,
-                pooling=self.pooling,
             )
             item_tower = ItemTower(
                 item_count,
@@ -485,11 +408,6 @@ class TwoTowerScorer(Scorer):
         check_non_negative("regularization", self.regularization)
         for name in ("user_dropout", "item_dropout", "context_dropout"):
             check_fraction(name, getattr(self, name))
-        if self.pooling not in POOLINGS:
-            raise ValueError(
-                f"invalid pooling: {self.pooling!r}, expected one of "
-                f"{', '.join(POOLINGS)}"
-            )
 
     def _check_fitted(self) -> None:
         check_fitted(self, "query_tower_")
