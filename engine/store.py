@@ -31,6 +31,7 @@ import duckdb
 from engine._macros import load_macros
 from engine.errors import StoreError
 from engine.ingest._schema import create_core_tables
+from engine.sqlfunctions import register_functions
 
 _log = logging.getLogger(__name__)
 
@@ -114,6 +115,7 @@ class Store:
             ) from exc
         try:
             load_macros(con)
+            register_functions(con, self)
             yield con
         finally:
             con.close()
@@ -167,6 +169,7 @@ class Store:
                 ) from exc
             try:
                 load_macros(con)
+                register_functions(con, self)
                 yield con
             finally:
                 con.close()

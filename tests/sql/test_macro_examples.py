@@ -1,18 +1,21 @@
-"""The example call in each evaluation and util macro header runs.
+"""The example call in every macro header runs and returns rows.
 
-The examples name the catalog tables an evaluation writes, so the tiny CSV inputs
-of the metric tests stand in for them.
+The examples name the catalog tables of a store (interactions, items, the tables an
+evaluation writes), so tiny CSV inputs stand in for them. These are the inputs of the
+metric tests, an eight-item catalogue with one duplicate pair, and the impression
+stripes of the label tests.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from engine._macros import macro_files
 
-FAMILIES = ("evaluation/", "util/")
+HERE = Path(__file__).parent
 
 
 def _example(text: str) -> str:
@@ -27,9 +30,7 @@ def _example(text: str) -> str:
     return " ".join(part for part in parts if part)
 
 
-EXAMPLES = [
-    (name, _example(text)) for name, text in macro_files() if name.startswith(FAMILIES)
-]
+EXAMPLES = [(name, _example(text)) for name, text in macro_files()]
 
 
 @pytest.fixture
@@ -56,6 +57,29 @@ def catalog(con, load_table):
             "item_id": "bigint",
             "rank": "bigint",
         },
+    )
+    load_table(
+        "items",
+        {
+            "item_id": "bigint",
+            "title": "varchar",
+            "year": "integer",
+            "running_time": "integer",
+            "franchise": "varchar",
+            "channel": "varchar",
+        },
+        HERE / "data",
+    )
+    load_table(
+        "impressions",
+        {
+            "stripe_id": "bigint",
+            "user_id": "bigint",
+            "item_id": "bigint",
+            "position": "integer",
+            "clicked": "boolean",
+        },
+        HERE / "labels" / "data",
     )
     con.execute("create view recommendations as select * from recs")
     con.execute("create view holdout as select * from truth")

@@ -1,0 +1,64 @@
+"""Register the serving UDFs and the item_vectors view in a DuckDB connection."""
+
+from __future__ import annotations
+
+import logging
+
+import duckdb
+
+from engine.sqlfunctions._item_vectors import register_item_vectors
+from engine.sqlfunctions._serving import ServingFunctions
+
+_log = logging.getLogger(__name__)
+
+RESULT_TYPE = "STRUCT(item_id BIGINT, score DOUBLE, rank INTEGER)[]"
+
+#: The names analysts call; the underscore UDFs behind recommend are internal.
+FUNCTION_NAMES = ("recommend", "similar_items", "item_embedding")
+
+# A macro gives recommend its two forms, because a Python UDF cannot be overloaded.
+_RECOMMEND_MACRO = """
+create or replace temp macro recommend(user_id, k) as _recommend_now(user_id, k),
+    (user_id, k, hour, weekday) as _recommend_at(user_id, k, hour, weekday)
+"""
+
+
+def register_functions(con: duckdb.DuckDBPyConnection, store) -> None:
+    """Add the serving UDFs and, when a version is active, the item_vectors view.
+
+    Registering loads no model and does not open LanceDB for the UDFs: the first
+    call of a UDF loads the active version through ``store.recommender()``.
+    NULL arguments and unknown ids give NULL; a bad ``k``, hour or weekday and a
+    store without an active version raise, which fails the query.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        A connection to the store's catalog.
+    store : Store
+        The store whose active version the UDFs and the view read.
+    """
+    functions = ServingFunctions(store)
+    udfs = [
+        ("_recommend_now", functions.recommend_now, ["BIGINT", "BIGINT"], RESULT_TYPE),
+        (
+            "_recommend_at",
+            functions.recommend_at,
+            ["BIGINT", "BIGINT", "BIGINT", "BIGINT"],
+            RESULT_TYPE,
+        ),
+        ("similar_items", functions.similar_items, ["BIGINT", "BIGINT"], RESULT_TYPE),
+        ("item_embedding", functions.item_embedding, ["BIGINT"], "FLOAT[]"),
+    ]
+    for name, callback, parameters, return_type in udfs:
+        con.create_function(
+            name,
+            callback,
+            parameters,
+            return_type,
+            type="arrow",
+            null_handling="special",
+        )
+    con.execute(_RECOMMEND_MACRO)
+    register_item_vectors(con, store)
+    _log.debug("registered %d SQL functions", len(udfs))

@@ -1,0 +1,18 @@
+-- _check_positive(macro_name, argument, value) -> bigint
+--
+-- Return value as a bigint when it is a positive whole number, else raise an error that
+-- names the calling macro and the argument: `diversify: invalid max_per_key: 0,
+-- expected a positive integer`. It is _check_k for settings other than k.
+-- macro_name: name of the calling macro, put at the start of the message
+-- argument: name of the checked argument, as the caller spells it
+-- value: the number to check; NULL is rejected too
+-- Example: select _check_positive('diversify', 'max_per_key', 2);
+create or replace macro _check_positive(macro_name, argument, value) as
+    case
+        when value is null or value < 1 or value <> floor(value)
+            then error(
+                macro_name || ': invalid ' || argument || ': '
+                || coalesce(value::varchar, 'null') || ', expected a positive integer'
+            )
+        else value::bigint
+    end;
