@@ -15,7 +15,7 @@ from cli._progress import progress_bar
     "models",
     multiple=True,
     help="Model to fit (repeatable or comma-separated): popular, item_knn, user_knn, "
-    "metadata, two_tower. Default: all.",
+    "sequence_knn, metadata, hybrid, two_tower. Default: all.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every model that samples.")
 @click.option("--epochs", type=click.IntRange(min=1), help="Training epochs of the two-tower model.")

@@ -1,19 +1,23 @@
-"""Recommenders: popularity, neighbourhood CF, metadata profiles and the two towers."""
+"""Recommenders: popularity, neighbourhood CF, metadata, a hybrid, the two towers."""
 
 from engine.models._base import Progress, Scorer
+from engine.models._hybrid import HybridScorer
 from engine.models._item_knn import ItemKNNScorer
 from engine.models._metadata import MetadataScorer
 from engine.models._popular import PopularityScorer
+from engine.models._sequence_knn import SequenceKNNScorer
 from engine.models._two_tower import TwoTowerScorer
 from engine.models._user_knn import UserKNNScorer
 
 __all__ = [
     "MODELS",
+    "HybridScorer",
     "ItemKNNScorer",
     "MetadataScorer",
     "PopularityScorer",
     "Progress",
     "Scorer",
+    "SequenceKNNScorer",
     "TwoTowerScorer",
     "UserKNNScorer",
     "get_model",
@@ -24,7 +28,9 @@ MODELS: dict[str, type[Scorer]] = {
     "popular": PopularityScorer,
     "item_knn": ItemKNNScorer,
     "user_knn": UserKNNScorer,
+    "sequence_knn": SequenceKNNScorer,
     "metadata": MetadataScorer,
+    "hybrid": HybridScorer,
     "two_tower": TwoTowerScorer,
 }
 

@@ -20,6 +20,22 @@ from engine.features import InteractionData
 Progress = Callable[[int, int, str], None]
 
 
+def named_progress(progress: Progress | None, name: str) -> Progress | None:
+    """Wrap ``progress`` so that each message starts with ``name`` and a space.
+
+    A scorer passes its registry name, so a caller that shows one progress
+    bar per message head (as ``sqlrec train`` does) labels each bar with the
+    model. ``None`` stays ``None``.
+    """
+    if progress is None:
+        return None
+
+    def report(step: int, total: int, message: str) -> None:
+        progress(step, total, f"{name} {message}")
+
+    return report
+
+
 class Scorer:
     """Base class of the recommenders.
 

@@ -8,9 +8,10 @@ from pathlib import Path
 import numpy as np
 
 from engine.features import FeatureEncoder, InteractionData
-from engine.models._base import Progress, Scorer
+from engine.models._base import Progress, Scorer, named_progress
 from engine.models._checks import check_fitted, check_fraction, check_users
-from engine.models._state import history_csr, load_state, save_state
+from engine.models._state import load_state, save_state
+from engine.models._weighting import check_half_life, recency_weights
 
 _log = logging.getLogger(__name__)
 
@@ -25,7 +26,9 @@ class MetadataScorer(Scorer):
     :class:`~engine.features.FeatureEncoder`, every feature is weighted by its
     inverse document frequency over the catalogue, so rare genres count more
     than "Drama", and each item vector is scaled to unit length. A user's
-    profile is the mean vector of the user's fitted items. The score of an
+    profile is the weighted mean vector of the user's fitted items, each
+    weighted by its recency ``0.5 ** (age / recency_half_life)``, where age
+    counts the user's interactions after that item. The score of an
     item is ``(1 - popularity_weight) * cosine(profile, item) +
     popularity_weight * prior``, where the prior is ``log(1 + n) / log(1 +
     max n)`` for an item with n distinct users. Both terms lie in [0, 1].
@@ -36,6 +39,9 @@ class MetadataScorer(Scorer):
         Share of the popularity prior in the score, from 0 (content only) to
         1 (popularity only). Content alone ranks poorly on MovieLens, because
         genres do not tell which of a genre's many films a user saw.
+    recency_half_life : float or None, default=3.0
+        Age, in interactions, at which a history item counts half as much in
+        the profile as the user's latest one; ``None`` weights every item alike.
 
     Attributes
     ----------
@@ -45,19 +51,26 @@ class MetadataScorer(Scorer):
         IDF-weighted unit item vectors; an item without features is all zero.
     popularity_prior_ : ndarray of shape (item_count,), float32
     history_offsets_, history_items_ : ndarray, int64
-        Each fitted user's distinct items (see :func:`history_csr`).
+        Each fitted user's distinct items, ascending, are
+        ``history_items_[history_offsets_[u]:history_offsets_[u + 1]]``.
+    history_weights_ : ndarray, float32
+        The recency weight of each entry of ``history_items_``.
 
     Notes
     -----
-    The default weight was chosen on the validation item of the
-    MovieLens-100K leave-last-out split with genres and release dates as item
-    metadata.
+    The defaults were chosen on the validation item of the MovieLens-100K
+    ``loo`` split (tuning phase) with genres and release dates as item
+    metadata. A profile of recent items raised recall@10 there from 0.092
+    (every item alike) to about 0.11.
     """
 
     name = "metadata"
 
-    def __init__(self, popularity_weight: float = 0.7):
+    def __init__(
+        self, popularity_weight: float = 0.6, recency_half_life: float | None = 3.0
+    ):
         self.popularity_weight = popularity_weight
+        self.recency_half_life = recency_half_life
 
         # Learned state.
         self.encoder_: FeatureEncoder | None = None
@@ -65,12 +78,14 @@ class MetadataScorer(Scorer):
         self.popularity_prior_: np.ndarray | None = None
         self.history_offsets_: np.ndarray | None = None
         self.history_items_: np.ndarray | None = None
+        self.history_weights_: np.ndarray | None = None
 
     def fit(
         self, data: InteractionData, *, seed: int = 0, progress: Progress | None = None
     ) -> MetadataScorer:
         """Encode the item metadata and count item popularity; ``seed`` is unused."""
         check_fraction("popularity_weight", self.popularity_weight)
+        half_life = check_half_life(self.recency_half_life)
 
         self.encoder_ = FeatureEncoder("item_id").fit(
             data.item_features, skip=_SKIPPED_COLUMNS
@@ -85,7 +100,12 @@ class MetadataScorer(Scorer):
 
         matrix = data.matrix()
         self.popularity_prior_ = _popularity_prior(matrix)
-        self.history_offsets_, self.history_items_ = history_csr(matrix)
+        (
+            self.history_offsets_,
+            self.history_items_,
+            self.history_weights_,
+        ) = recency_weights(data, half_life)
+        progress = named_progress(progress, self.name)
         if progress is not None:
             progress(1, 1, "item profiles")
         _log.info(
@@ -116,12 +136,12 @@ class MetadataScorer(Scorer):
         return scores
 
     def _profile_similarity(self, user: int) -> np.ndarray:
-        """Cosine of every item vector with the user's mean item vector."""
-        history = self.history_items_[
-            self.history_offsets_[user] : self.history_offsets_[user + 1]
-        ]
-        # The cosine ignores scale, so the sum serves as the mean.
-        profile = self.item_vectors_[history].sum(axis=0, dtype=np.float64)
+        """Cosine of every item vector with the user's weighted mean item vector."""
+        entries = slice(self.history_offsets_[user], self.history_offsets_[user + 1])
+        history = self.history_items_[entries]
+        weights = self.history_weights_[entries].astype(np.float64)
+        # The cosine ignores scale, so the weighted sum serves as the mean.
+        profile = weights @ self.item_vectors_[history].astype(np.float64)
         norm = np.linalg.norm(profile)
         if norm == 0:
             return np.zeros(len(self.item_vectors_), dtype=np.float32)
@@ -138,6 +158,7 @@ class MetadataScorer(Scorer):
                 "popularity_prior": self.popularity_prior_,
                 "history_offsets": self.history_offsets_,
                 "history_items": self.history_items_,
+                "history_weights": self.history_weights_,
             },
             {"encoder": self.encoder_.to_json()},
         )
@@ -151,6 +172,7 @@ class MetadataScorer(Scorer):
         scorer.popularity_prior_ = arrays["popularity_prior"]
         scorer.history_offsets_ = arrays["history_offsets"]
         scorer.history_items_ = arrays["history_items"]
+        scorer.history_weights_ = arrays["history_weights"]
         return scorer
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.features import InteractionData
-from engine.models._base import Progress, Scorer
+from engine.models._base import Progress, Scorer, named_progress
 from engine.models._checks import check_fitted, check_users
 from engine.models._state import load_state, save_state
 
@@ -54,6 +54,7 @@ class PopularityScorer(Scorer):
             data.matrix().sum(axis=0, dtype=np.float64).astype(np.float32)
         )
         self.user_count_ = data.user_count
+        progress = named_progress(progress, self.name)
         if progress is not None:
             progress(1, 1, "item counts")
         _log.info(

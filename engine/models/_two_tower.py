@@ -24,7 +24,7 @@ from torch import nn
 
 from engine.export._inputs import ITEM_INPUTS, QUERY_INPUTS, UNKNOWN_HOUR, TowerInputs
 from engine.features import InteractionData
-from engine.models._base import Progress, Scorer
+from engine.models._base import Progress, Scorer, named_progress
 from engine.models._checks import (
     check_fitted,
     check_fraction,
@@ -39,6 +39,10 @@ WEIGHTS_FILE = "weights.pt"
 CONFIG_FILE = "config.json"
 
 
+#: History pooling choices of the query tower.
+POOLINGS = ("mean", "recency", "attention")
+
+
 class QueryTower(nn.Module):
     """Query tower: user id, user metadata, context and recent items to a vector.
 
@@ -48,9 +52,16 @@ class QueryTower(nn.Module):
     - ``user_features`` (batch, user_feature_count) float32;
     - ``hour`` (batch,) int64, 0-23 or 24 for "not given";
     - ``weekday`` (batch,) int64, 1-7 or 0 for "not given";
-    - ``history`` (batch, history_length) int64 item indices, padded with 0.
+    - ``history`` (batch, history_length) int64 item indices, oldest first and
+      right-aligned, padded with 0 at the front.
 
-    The history is pooled as the mean of its non-padding item embeddings.
+    The history is pooled into one vector by ``pooling``: ``mean`` averages its
+    non-padding item embeddings, ``recency`` weights them by a learned softmax
+    over their ages, and ``attention`` lets the most recent item attend
+    over all of them, in order (:class:`HistoryAttention`). The last two learn
+    one parameter per age (columns counted from the end) up to
+    ``history_length``. A longer history still runs, and its older columns
+    share the parameter of the oldest age.
     Returns (batch, embedding_size) float32.
     """
 
@@ -61,6 +72,9 @@ class QueryTower(nn.Module):
         user_feature_count: int,
         embedding_size: int,
         hidden_size: int,
+        *,
+        history_length: int = 10,
+        pooling: str = "recency",
     ):
         super().__init__()
         self.user_embedding = nn.Embedding(user_count + 1, embedding_size)
@@ -70,20 +84,84 @@ class QueryTower(nn.Module):
         self.history_embedding = nn.Embedding(
             item_count + 1, embedding_size, padding_idx=0
         )
+        self.pooling = pooling
+        self.history_length = history_length
+        if pooling == "recency":
+            # Logit a weighs the item of age a, 0 being the most recent. Zeros
+            # start as mean pooling.
+            self.position_logits = nn.Parameter(torch.zeros(history_length))
+        if pooling == "attention":
+            self.attention = HistoryAttention(embedding_size, history_length)
         self.mlp = _mlp(5 * embedding_size, hidden_size, embedding_size)
 
     def forward(self, user_index, user_features, hour, weekday, history):
-        embedded = self.history_embedding(history)
-        mask = (history > 0).unsqueeze(-1).to(embedded.dtype)
-        pooled = (embedded * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         parts = [
             self.user_embedding(user_index),
             self.feature_projection(user_features),
             self.hour_embedding(hour),
             self.weekday_embedding(weekday),
-            pooled,
+            self._pool(history),
         ]
         return self.mlp(torch.cat(parts, dim=1))
+
+    def _pool(self, history):
+        embedded = self.history_embedding(history)
+        mask = (history > 0).unsqueeze(-1).to(embedded.dtype)
+        if self.pooling == "attention":
+            return self.attention(embedded, mask)
+        if self.pooling == "recency":
+            # Subtracting the max keeps exp finite, and the mask drops padding.
+            logits = self.position_logits[position_ages(history, self.history_length)]
+            logits = logits - logits.max()
+            weights = torch.exp(logits)[None, :, None] * mask
+            return (embedded * weights).sum(1) / weights.sum(1).clamp(min=1e-12)
+        return (embedded * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+
+
+class HistoryAttention(nn.Module):
+    """One attention block from the most recent history item over the history.
+
+    Each history item embedding gets a learned embedding of its age (see
+    :func:`position_ages`), the last position's vector is the query, and the
+    keys and values are every non-padding position. A residual feed-forward
+    layer follows, so this is one pre-norm transformer block computed for the
+    last position only. An empty history pools to zeros.
+
+    ``forward`` takes ``embedded`` (batch, history_length, embedding_size) and
+    ``mask`` (batch, history_length, 1), 1 for real items, and returns
+    (batch, embedding_size).
+    """
+
+    def __init__(self, embedding_size: int, history_length: int):
+        super().__init__()
+        self.history_length = history_length
+        self.position_embedding = nn.Parameter(
+            torch.zeros(history_length, embedding_size)
+        )
+        self.norm = nn.LayerNorm(embedding_size)
+        self.query = nn.Linear(embedding_size, embedding_size)
+        self.key = nn.Linear(embedding_size, embedding_size)
+        self.value = nn.Linear(embedding_size, embedding_size)
+        self.feed_forward = _mlp(embedding_size, embedding_size, embedding_size)
+        self.feed_forward_norm = nn.LayerNorm(embedding_size)
+        self.scale = 1.0 / float(embedding_size) ** 0.5
+
+    def forward(self, embedded, mask):
+        # History is right-aligned, so the last column is the most recent item
+        # of every user with a history.
+        ages = position_ages(mask[:, :, 0], self.history_length)
+        sequence = (embedded + self.position_embedding[ages][None, :, :]) * mask
+        normed = self.norm(sequence)
+        query = self.query(normed[:, -1:, :])
+        logits = (query @ self.key(normed).transpose(1, 2)) * self.scale
+        # A large negative logit, not -inf, so an all-padding row gets finite
+        # weights, which the mask then zeroes.
+        logits = logits + (mask.transpose(1, 2) - 1.0) * 1e9
+        weights = torch.softmax(logits, dim=-1) * mask.transpose(1, 2)
+        attended = (weights @ self.value(normed))[:, 0, :]
+        pooled = sequence[:, -1, :] + attended
+        pooled = pooled + self.feed_forward(self.feed_forward_norm(pooled))
+        return pooled * mask[:, -1, :]
 
 
 class ItemTower(nn.Module):
@@ -114,6 +192,18 @@ class ItemTower(nn.Module):
         return self.mlp(torch.cat(parts, dim=1))
 
 
+def position_ages(history: torch.Tensor, limit: int) -> torch.Tensor:
+    """Age of each column of ``history`` (batch, length), capped at ``limit - 1``.
+
+    The last column, the most recent item, has age 0. Returns (length,) int64.
+    The length is read from the tensor's shape, which the ONNX export keeps
+    dynamic.
+    """
+    length = history.shape[1]
+    ages = (length - 1) - torch.arange(length)
+    return ages.clamp(max=limit - 1)
+
+
 def _mlp(input_size: int, hidden_size: int, output_size: int) -> nn.Sequential:
     return nn.Sequential(
         nn.Linear(input_size, hidden_size),
@@ -131,10 +221,8 @@ class TwoTowerScorer(Scorer):
         Size of the query and item vectors and of every embedding table.
     hidden_size : int, default=128
         Width of the hidden layer of each tower's MLP.
-    history_length : int, default=5
-        Number of a user's most recent items the query tower pools. On the
-        MovieLens-100K leave-last-out validation split, 5 items gave a
-        recall@10 of 0.17, against 0.16 for 10 items and 0.15 for 20.
+    history_length : int, default=10
+        Number of a user's most recent items the query tower pools.
     epochs : int, default=10
         Passes over the interactions.
     learning_rate : float, default=0.002
@@ -152,6 +240,21 @@ class TwoTowerScorer(Scorer):
     context_dropout : float, default=0.1
         Share of training rows whose hour and weekday are replaced by the "not
         given" slots (hour 24, weekday 0), which :meth:`score` uses without context.
+    pooling : {"mean", "recency", "attention"}, default="recency"
+        How the query tower pools the history (see :class:`QueryTower`).
+
+    Notes
+    -----
+    The defaults were chosen on the validation item of the MovieLens-100K
+    ``loo`` split (tuning phase), as means over seeds 0, 1 and 2. Recency
+    pooling of the last 10 items reached recall@10/30/100 of 0.183 / 0.383 /
+    0.674, against 0.164 / 0.358 / 0.651 for the mean of the last 5. With
+    mean pooling, 5 items had scored best (0.17, against 0.16 for 10 and
+    0.15 for 20). With seed 0 alone, 20 items scored 0.182 against 0.190 for
+    10, temperature 0.05 and 0.2 and embedding size 32 and 128 did not beat
+    0.1 and 64, and attention pooling scored 0.168 and took 1.7 times as
+    long. 15 epochs, or no id dropout, gained less than the seed-to-seed
+    spread of about 0.01.
     """
 
     name = "two_tower"
@@ -161,7 +264,7 @@ class TwoTowerScorer(Scorer):
         embedding_size: int = 64,
         *,
         hidden_size: int = 128,
-        history_length: int = 5,
+        history_length: int = 10,
         epochs: int = 10,
         learning_rate: float = 0.002,
         batch_size: int = 512,
@@ -170,6 +273,7 @@ class TwoTowerScorer(Scorer):
         user_dropout: float = 0.1,
         item_dropout: float = 0.1,
         context_dropout: float = 0.1,
+        pooling: str = "recency",
     ):
         self.embedding_size = embedding_size
         self.hidden_size = hidden_size
@@ -182,6 +286,7 @@ class TwoTowerScorer(Scorer):
         self.user_dropout = user_dropout
         self.item_dropout = item_dropout
         self.context_dropout = context_dropout
+        self.pooling = pooling
 
     def fit(
         self, data: InteractionData, *, seed: int = 0, progress: Progress | None = None
@@ -224,7 +329,7 @@ class TwoTowerScorer(Scorer):
                 training.item_log_probabilities(data),
                 settings,
                 generator=torch.Generator().manual_seed(seed),
-                progress=progress,
+                progress=named_progress(progress, self.name),
             )
 
         self.inputs_ = inputs
@@ -345,7 +450,10 @@ class TwoTowerScorer(Scorer):
                 f"invalid model directory: {directory} contains {model!r}, "
                 f"expected {cls.name!r}"
             )
-        scorer = cls(**config["params"])
+        params = dict(config["params"])
+        # Versions saved before the pooling choice existed pooled by the mean.
+        params.setdefault("pooling", "mean")
+        scorer = cls(**params)
         inputs = TowerInputs.load(directory)
         query_tower, item_tower = scorer._build_towers(
             config["user_count"], config["item_count"], inputs, seed=0
@@ -381,6 +489,8 @@ class TwoTowerScorer(Scorer):
                 inputs.user_features.shape[1],
                 self.embedding_size,
                 self.hidden_size,
+                history_length=self.history_length,
+                pooling=self.pooling,
             )
             item_tower = ItemTower(
                 item_count,
@@ -408,6 +518,11 @@ class TwoTowerScorer(Scorer):
         check_non_negative("regularization", self.regularization)
         for name in ("user_dropout", "item_dropout", "context_dropout"):
             check_fraction(name, getattr(self, name))
+        if self.pooling not in POOLINGS:
+            raise ValueError(
+                f"invalid pooling: {self.pooling!r}, expected one of "
+                f"{', '.join(POOLINGS)}"
+            )
 
     def _check_fitted(self) -> None:
         check_fitted(self, "query_tower_")

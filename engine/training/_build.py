@@ -29,7 +29,15 @@ from engine.models import MODELS, Progress, get_model
 _log = logging.getLogger(__name__)
 
 #: Models fitted when none are named; the two towers serve, the rest are baselines.
-DEFAULT_MODELS = ("popular", "item_knn", "user_knn", "metadata", "two_tower")
+DEFAULT_MODELS = (
+    "popular",
+    "item_knn",
+    "user_knn",
+    "sequence_knn",
+    "metadata",
+    "hybrid",
+    "two_tower",
+)
 
 
 @dataclass

@@ -204,3 +204,44 @@ def test_metadata_invalid_params(weight, message):
 
     with pytest.raises(ValueError, match=message):
         scorer.fit(genre_data())
+
+
+def test_metadata_recent_items_shape_profile():
+    # User 1 rated the horror film 1 first and the cartoon 3 last; user 2
+    # rated the rest, so every unseen item has one user.
+    data = InteractionData.from_arrays(
+        user_ids=[1, 2],
+        item_ids=list(GENRES),
+        interaction_users=[1, 1, 2, 2, 2, 2, 2],
+        interaction_items=[1, 3, 2, 4, 5, 6, 7],
+        timestamps=range(7),
+        item_features=genre_data().item_features,
+    )
+
+    recent = MetadataScorer(popularity_weight=0.0, recency_half_life=0.5).fit(data)
+    alike = MetadataScorer(popularity_weight=0.0, recency_half_life=None).fit(data)
+    recent_scores = recent.score(np.array([0]))[0]
+    alike_scores = alike.score(np.array([0]))[0]
+
+    # Cartoon 4 against horror 6 (item positions 3 and 5).
+    assert recent_scores[3] > recent_scores[5]
+    assert alike_scores[3] == pytest.approx(alike_scores[5], rel=1e-6)
+
+
+def test_metadata_recency_weight_values():
+    data = genre_data()
+
+    scorer = MetadataScorer(recency_half_life=1.0).fit(data)
+
+    # The horror fan rated items 1, 2 and 7, so their ages are 2, 1 and 0.
+    entries = slice(scorer.history_offsets_[0], scorer.history_offsets_[1])
+    np.testing.assert_array_equal(scorer.history_items_[entries], [0, 1, 6])
+    np.testing.assert_allclose(scorer.history_weights_[entries], [0.25, 0.5, 1.0])
+
+
+@pytest.mark.parametrize("half_life", [0, -3.0, "3"])
+def test_metadata_invalid_half_life(half_life):
+    scorer = MetadataScorer(recency_half_life=half_life)
+
+    with pytest.raises(ValueError, match="invalid recency_half_life"):
+        scorer.fit(genre_data())

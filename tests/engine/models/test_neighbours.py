@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from engine.models import _neighbours
-from engine.models._neighbours import cosine_neighbours, top_k
+from engine.models._neighbours import cosine_neighbours, nearest_neighbours, top_k
 
 
 def test_top_k_orders_by_value():
@@ -79,3 +79,65 @@ def test_cosine_neighbours_too_few_rows(row_count):
 
     assert neighbours.shape == (row_count, 0)
     assert similarities.shape == (row_count, 0)
+
+
+# Rows: a = {0, 1}, b = {0, 1, 2}, c = {2}. Squared norms 2, 3, 1; a.b = 2.
+SMALL_ROWS = np.array([[1, 1, 0], [1, 1, 1], [0, 0, 1]], dtype=np.float32)
+
+
+def test_asymmetric_cosine_values():
+    neighbours, similarities = nearest_neighbours(
+        SMALL_ROWS, k=2, similarity="asymmetric_cosine", alpha=0.25
+    )
+
+    # Query a against row b: 2 / (2 ** 0.25 * 3 ** 0.75); b against a swaps the
+    # exponents, and c against b is 1 / 3 ** 0.75.
+    np.testing.assert_array_equal(neighbours[:, 0], [1, 0, 1])
+    np.testing.assert_allclose(similarities[0, 0], 2 / (2**0.25 * 3**0.75), rtol=1e-6)
+    np.testing.assert_allclose(similarities[1, 0], 2 / (3**0.25 * 2**0.75), rtol=1e-6)
+    np.testing.assert_allclose(similarities[2, 0], 1 / (1**0.25 * 3**0.75), rtol=1e-6)
+
+
+def test_asymmetric_cosine_half_is_cosine():
+    asymmetric = nearest_neighbours(
+        SMALL_ROWS, k=2, similarity="asymmetric_cosine", alpha=0.5
+    )
+    cosine = nearest_neighbours(SMALL_ROWS, k=2, similarity="cosine")
+
+    np.testing.assert_array_equal(asymmetric[0], cosine[0])
+    np.testing.assert_allclose(asymmetric[1], cosine[1], rtol=1e-6)
+
+
+def test_jaccard_values():
+    neighbours, similarities = nearest_neighbours(
+        SMALL_ROWS, k=2, similarity="jaccard", shrinkage=1.0
+    )
+
+    # |a and b| / |a or b| = 2 / 3, |b and c| / |b or c| = 1 / 3, a and c share nothing.
+    np.testing.assert_array_equal(neighbours, [[1, 2], [0, 2], [1, 0]])
+    np.testing.assert_allclose(
+        similarities, [[2 / 4, 0.0], [2 / 4, 1 / 4], [1 / 4, 0.0]], rtol=1e-6
+    )
+
+
+def test_queries_replace_rows_on_query_side():
+    # Query a counts only item 2, which b and c have and a lacks.
+    queries = SMALL_ROWS.copy()
+    queries[0] = [0, 0, 1]
+
+    neighbours, similarities = nearest_neighbours(SMALL_ROWS, k=2, queries=queries)
+
+    np.testing.assert_array_equal(neighbours[0], [2, 1])
+    np.testing.assert_allclose(similarities[0], [1.0, 1 / np.sqrt(3)], rtol=1e-6)
+    plain_neighbours, _ = nearest_neighbours(SMALL_ROWS, k=2)
+    np.testing.assert_array_equal(neighbours[1:], plain_neighbours[1:])
+
+
+def test_nearest_neighbours_invalid_similarity():
+    with pytest.raises(ValueError, match="invalid similarity: 'dice'"):
+        nearest_neighbours(SMALL_ROWS, k=1, similarity="dice")
+
+
+def test_nearest_neighbours_queries_shape_mismatch():
+    with pytest.raises(ValueError, match=r"invalid queries shape: \(2, 3\)"):
+        nearest_neighbours(SMALL_ROWS, k=1, queries=SMALL_ROWS[:2])

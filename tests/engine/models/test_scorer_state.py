@@ -49,7 +49,14 @@ def test_saved_params_are_readable(tmp_path):
     state = json.loads((tmp_path / STATE_FILE).read_text())
 
     assert state["name"] == "item_knn"
-    assert state["params"] == {"neighbour_count": 7, "shrinkage": 1.5}
+    assert state["params"] == {
+        "neighbour_count": 7,
+        "shrinkage": 1.5,
+        "similarity": "jaccard",
+        "alpha": 0.5,
+        "weighting": "bm25",
+        "recency_half_life": 7.0,
+    }
 
 
 def test_history_csr_rows():

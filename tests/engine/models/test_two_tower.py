@@ -1,5 +1,7 @@
 """Tests of the two-tower scorer: behaviour, checkpoint, context and cold users."""
 
+import functools
+import json
 import subprocess
 import sys
 
@@ -10,9 +12,9 @@ import torch
 from behaviour import CHECKS, check_id
 
 from engine.errors import NotBuiltError
-from engine.export import TowerInputs, utc_context
+from engine.export import OnnxTower, TowerInputs, export_towers, utc_context
 from engine.features import InteractionData
-from engine.models._two_tower import TwoTowerScorer
+from engine.models._two_tower import QueryTower, TwoTowerScorer, position_ages
 
 # Small settings that still learn the synthetic groups below in about a second.
 TINY = dict(
@@ -85,6 +87,126 @@ def group_share(scores: np.ndarray, group: int, k: int = 5) -> float:
 @pytest.mark.parametrize("check", CHECKS, ids=check_id)
 def test_two_tower_behaviour(check, seed, tmp_path):
     check(TwoTowerScorer, seed=seed, tmp_path=tmp_path)
+
+
+# The checks whose outcome depends on the query tower. The default pooling,
+# recency, runs the whole suite in test_two_tower_behaviour.
+POOLING_CHECKS = [
+    check
+    for check in CHECKS
+    if check_id(check)
+    in (
+        "held_out_item_first",
+        "batch_matches_single",
+        "save_load_round_trip",
+        "refit_is_deterministic",
+    )
+]
+
+
+@pytest.mark.parametrize("pooling", ["mean", "attention"])
+@pytest.mark.parametrize("check", POOLING_CHECKS, ids=check_id)
+def test_two_tower_behaviour_pooling(check, pooling, seed, tmp_path):
+    make_scorer = functools.partial(TwoTowerScorer, **{**TINY, "pooling": pooling})
+    check(make_scorer, seed=seed, tmp_path=tmp_path)
+
+
+@pytest.mark.parametrize("pooling", ["mean", "attention"])
+def test_two_tower_pooling_learns_groups(data, seed, pooling):
+    users = np.arange(data.user_count)
+    scorer = TwoTowerScorer(**{**TINY, "pooling": pooling}).fit(data, seed=seed)
+
+    scores = scorer.score(users)
+
+    assert group_share(scores[users % 2 == 0], 0) > 0.8
+    assert group_share(scores[users % 2 == 1], 1) > 0.8
+
+
+def pooling_tower(pooling: str) -> QueryTower:
+    torch.manual_seed(0)
+    return QueryTower(5, 9, 2, 4, 8, history_length=3, pooling=pooling).eval()
+
+
+def test_recency_pooling_starts_as_mean():
+    history = torch.tensor([[0, 3, 7], [2, 5, 9]])
+
+    with torch.no_grad():
+        recency = pooling_tower("recency")._pool(history)
+        mean = pooling_tower("mean")._pool(history)
+
+    torch.testing.assert_close(recency, mean)
+
+
+def test_recency_pooling_follows_position_logits():
+    tower = pooling_tower("recency")
+    with torch.no_grad():
+        # Logits by age: the most recent item's logit dominates.
+        tower.position_logits.copy_(torch.tensor([50.0, 0.0, 0.0]))
+        history = torch.tensor([[4, 6, 8]])
+
+        pooled = tower._pool(history)
+
+    expected = tower.history_embedding(torch.tensor([8]))
+    torch.testing.assert_close(pooled, expected)
+
+
+def test_recency_pooling_longer_history():
+    tower = pooling_tower("recency")
+    with torch.no_grad():
+        tower.position_logits.copy_(torch.tensor([0.0, 1.0, 2.0]))
+        history = torch.tensor([[1, 2, 3, 4, 5]])
+
+        pooled = tower._pool(history)
+
+    # Ages 4, 3, 2, 1, 0 take logits 2, 2, 2, 1, 0.
+    weights = torch.softmax(torch.tensor([2.0, 2.0, 2.0, 1.0, 0.0]), dim=0)
+    expected = weights @ tower.history_embedding(history[0])
+    torch.testing.assert_close(pooled[0], expected)
+
+
+def test_position_ages_cap():
+    ages = position_ages(torch.zeros((2, 5), dtype=torch.int64), 3)
+
+    torch.testing.assert_close(ages, torch.tensor([2, 2, 2, 1, 0]))
+
+
+@pytest.mark.parametrize("pooling", ["mean", "recency", "attention"])
+def test_pooling_empty_history_is_zero(pooling):
+    history = torch.zeros((2, 3), dtype=torch.int64)
+
+    with torch.no_grad():
+        pooled = pooling_tower(pooling)._pool(history)
+
+    torch.testing.assert_close(pooled, torch.zeros((2, 4)))
+
+
+@pytest.mark.parametrize("pooling", ["recency", "attention"])
+def test_pooling_ignores_padding_values(pooling):
+    tower = pooling_tower(pooling)
+    history = torch.tensor([[0, 0, 5], [0, 2, 5]])
+
+    with torch.no_grad():
+        before = tower._pool(history)
+        tower.history_embedding.weight[0].fill_(3.0)
+        after = tower._pool(history)
+
+    torch.testing.assert_close(after, before)
+
+
+@pytest.mark.parametrize("pooling", ["recency", "attention"])
+def test_two_tower_pooling_exports(data, seed, tmp_path, pooling):
+    scorer = TwoTowerScorer(**{**TINY, "epochs": 2, "pooling": pooling}).fit(
+        data, seed=seed
+    )
+
+    differences = export_towers(scorer, tmp_path, check_data=data)
+    inputs = scorer.inputs_.query_inputs_at(np.arange(3))
+    inputs["history"] = np.tile(np.arange(1, 9, dtype=np.int64), (3, 1))
+    longer = OnnxTower(tmp_path / "query_tower.onnx").run(inputs)
+
+    assert differences["query_tower"] < 1e-4
+    # A history longer than the trained one runs in ONNX Runtime as in torch.
+    np.testing.assert_allclose(longer, scorer.query_vectors(inputs), atol=1e-4)
 
 
 def test_two_tower_learns_groups(scorer, data):
@@ -171,6 +293,21 @@ def test_two_tower_load_context_scores(scorer, data, tmp_path):
     np.testing.assert_array_equal(
         loaded.score(users, context=context), scorer.score(users, context=context)
     )
+
+
+def test_two_tower_load_without_pooling_is_mean(data, seed, tmp_path):
+    # Versions saved before the pooling option have no "pooling" parameter.
+    scorer = TwoTowerScorer(**{**TINY, "epochs": 2, "pooling": "mean"})
+    scorer.fit(data, seed=seed).save(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    del config["params"]["pooling"]
+    (tmp_path / "config.json").write_text(json.dumps(config))
+
+    loaded = TwoTowerScorer.load(tmp_path)
+
+    users = np.arange(data.user_count)
+    assert loaded.pooling == "mean"
+    np.testing.assert_array_equal(loaded.score(users), scorer.score(users))
 
 
 def test_two_tower_load_other_model_rejected(scorer, tmp_path):
@@ -265,6 +402,7 @@ def test_two_tower_history_override(scorer, data):
         ("regularization", -0.1, "invalid regularization: -0.1"),
         ("user_dropout", 1.5, "invalid user_dropout: 1.5"),
         ("history_length", 0, "invalid history_length: 0"),
+        ("pooling", "max", "invalid pooling: 'max'"),
     ],
 )
 def test_two_tower_invalid_params(data, name, value, message):

@@ -25,6 +25,20 @@ def test_user_knn_behaviour_two_neighbours(check, seed, tmp_path):
     )
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(similarity="jaccard", weighting="bm25", recency_half_life=None),
+        dict(similarity="asymmetric_cosine", alpha=0.8, weighting="idf"),
+        dict(similarity="cosine", recency_half_life=0.5),
+    ],
+    ids=["jaccard_bm25", "asymmetric_cosine_idf", "cosine_recent"],
+)
+@pytest.mark.parametrize("check", CHECKS, ids=check_id)
+def test_user_knn_behaviour_other_settings(check, params, seed, tmp_path):
+    check(functools.partial(UserKNNScorer, **params), seed=seed, tmp_path=tmp_path)
+
+
 def three_users() -> InteractionData:
     # Users: 1 has {A, B}, 2 has {A, B, C}, 3 has {A}; items A=10, B=20, C=30.
     return InteractionData.from_arrays(
@@ -36,13 +50,16 @@ def three_users() -> InteractionData:
     )
 
 
+# Plain cosine on the binary matrix, every item of the scored user counted alike.
+PLAIN = dict(similarity="cosine", weighting="none", recency_half_life=None)
+
 COSINE_12 = 2 / math.sqrt(2 * 3)
 COSINE_13 = 1 / math.sqrt(2 * 1)
 COSINE_23 = 1 / math.sqrt(3 * 1)
 
 
 def test_user_knn_cosine_values():
-    scorer = UserKNNScorer().fit(three_users())
+    scorer = UserKNNScorer(**PLAIN).fit(three_users())
 
     neighbours = scorer.neighbours_
     similarities = scorer.similarities_
@@ -56,7 +73,7 @@ def test_user_knn_cosine_values():
 
 
 def test_user_knn_scores_weight_neighbours():
-    scorer = UserKNNScorer().fit(three_users())
+    scorer = UserKNNScorer(**PLAIN).fit(three_users())
 
     scores = scorer.score(np.array([2]))
 
@@ -66,7 +83,7 @@ def test_user_knn_scores_weight_neighbours():
 
 
 def test_user_knn_shrinkage_value():
-    scorer = UserKNNScorer(shrinkage=1.0).fit(three_users())
+    scorer = UserKNNScorer(**PLAIN, shrinkage=1.0).fit(three_users())
 
     similarity_12 = scorer.similarities_[0, 0]
 
@@ -74,7 +91,7 @@ def test_user_knn_shrinkage_value():
 
 
 def test_user_knn_neighbour_count_caps_neighbours():
-    scorer = UserKNNScorer(neighbour_count=1).fit(three_users())
+    scorer = UserKNNScorer(**PLAIN, neighbour_count=1).fit(three_users())
 
     scores = scorer.score(np.array([2]))
 
@@ -98,7 +115,7 @@ def test_user_knn_repeated_interactions_count_once():
         timestamps=[0, 1, 2, 3],
     )
 
-    scores = UserKNNScorer().fit(data).score(np.array([1]))
+    scores = UserKNNScorer(**PLAIN).fit(data).score(np.array([1]))
 
     # Cosine of {10, 20} and {10} is 1/sqrt(2), whatever the repeats.
     np.testing.assert_allclose(scores[0], [1 / math.sqrt(2)] * 2, rtol=1e-6)
@@ -118,6 +135,38 @@ def test_user_knn_single_user():
     np.testing.assert_array_equal(scores, [[0.0, 0.0]])
 
 
+def test_user_knn_recency_prefers_recent_overlap():
+    # User 9 rated item 1 long ago and item 2 just now. User 1 shares item 1
+    # and user 2 shares item 2; both have one more item (3 and 4).
+    data = InteractionData.from_arrays(
+        user_ids=[1, 2, 9],
+        item_ids=[1, 2, 3, 4],
+        interaction_users=[1, 1, 2, 2, 9, 9],
+        interaction_items=[1, 3, 2, 4, 1, 2],
+        timestamps=[0, 1, 2, 3, 4, 5],
+    )
+
+    recent = UserKNNScorer(recency_half_life=1.0).fit(data)
+    alike = UserKNNScorer(recency_half_life=None).fit(data)
+
+    assert recent.neighbours_[2, 0] == 1
+    assert recent.similarities_[2, 0] > recent.similarities_[2, 1]
+    assert alike.similarities_[2, 0] == alike.similarities_[2, 1]
+    scores = recent.score(np.array([2]))[0]
+    assert scores[3] > scores[2]
+
+
+def test_user_knn_recency_similarity_value():
+    # User 2 rated A, B, C; with a half-life of 1 its query is (1/4, 1/2, 1).
+    scorer = UserKNNScorer(**dict(PLAIN, recency_half_life=1.0)).fit(three_users())
+
+    similarity_to_1 = scorer.similarities_[1, 0]
+
+    query_norm = math.sqrt(1 / 16 + 1 / 4 + 1)
+    expected = (1 / 4 + 1 / 2) / (query_norm * math.sqrt(2))
+    assert similarity_to_1 == pytest.approx(expected, rel=1e-6)
+
+
 @pytest.mark.parametrize(
     ("params", "message"),
     [
@@ -126,6 +175,10 @@ def test_user_knn_single_user():
         ({"neighbour_count": None}, "invalid neighbour_count: None"),
         ({"shrinkage": -0.5}, "invalid shrinkage: -0.5"),
         ({"shrinkage": float("inf")}, "invalid shrinkage: inf"),
+        ({"similarity": "dice"}, "invalid similarity: 'dice'"),
+        ({"alpha": -0.1}, "invalid alpha: -0.1"),
+        ({"weighting": "BM25"}, "invalid weighting: 'BM25'"),
+        ({"recency_half_life": "3"}, "invalid recency_half_life: '3'"),
     ],
 )
 def test_user_knn_invalid_params(params, message):

@@ -1,0 +1,208 @@
+"""Hybrid of neighbourhood CF and metadata: a weighted sum of standardised scores."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from engine.features import InteractionData
+from engine.models._base import Progress, Scorer
+from engine.models._checks import check_fitted, check_non_negative, check_users
+from engine.models._item_knn import ItemKNNScorer
+from engine.models._metadata import MetadataScorer
+from engine.models._sequence_knn import SequenceKNNScorer
+from engine.models._state import history_csr, load_state, save_state
+from engine.models._user_knn import UserKNNScorer
+
+_log = logging.getLogger(__name__)
+
+# Part name, scorer class and the parameters it gets when the caller names none.
+# Inside the blend the metadata part scores content only, because the two
+# neighbourhood parts already carry popularity.
+_PARTS = (
+    ("item_knn", ItemKNNScorer, {}),
+    ("user_knn", UserKNNScorer, {}),
+    ("sequence_knn", SequenceKNNScorer, {}),
+    ("metadata", MetadataScorer, {"popularity_weight": 0.0}),
+)
+
+
+class HybridScorer(Scorer):
+    """Blend item-kNN, user-kNN, sequence-kNN and metadata scores, each standardised.
+
+    Each part scores the whole catalogue. For every user, each part's scores
+    are standardised over the user's candidates (the items outside the user's
+    fitted history) to mean 0 and standard deviation 1, so that parts on
+    different scales add up fairly. A part that gives all candidates one
+    score adds 0.
+    The hybrid score is the weighted sum of the standardised part scores, and
+    the user's fitted items score 0.
+
+    Parameters
+    ----------
+    item_knn_weight : float, default=1.0
+    user_knn_weight : float, default=1.0
+    sequence_knn_weight : float, default=1.5
+    metadata_weight : float, default=0.3
+        Weights of the standardised part scores, each >= 0 and not all 0. A
+        part with weight 0 is not fitted.
+    item_knn, user_knn, sequence_knn, metadata : dict, optional
+        Constructor parameters of each part. Default: the part's own defaults,
+        except ``popularity_weight=0.0`` for the metadata part.
+
+    Attributes
+    ----------
+    parts_ : dict of str to Scorer
+        The fitted parts with a weight above 0, by name.
+
+    Notes
+    -----
+    The weights were chosen on the validation item of the MovieLens-100K
+    ``loo`` split (tuning phase), where the blend reached recall@10/30/100 of
+    0.224 / 0.419 / 0.686, against 0.220 / 0.397 / 0.633 for sequence-kNN
+    alone and 0.196 / 0.380 / 0.640 for item-kNN alone. Weights from 0.5 to
+    1 for the item and user parts, 1 to 2 for the sequence part and 0.1 to
+    0.3 for metadata scored within about 0.01 of each other.
+    """
+
+    name = "hybrid"
+
+    def __init__(
+        self,
+        item_knn_weight: float = 1.0,
+        user_knn_weight: float = 1.0,
+        sequence_knn_weight: float = 1.5,
+        metadata_weight: float = 0.3,
+        *,
+        item_knn: dict[str, Any] | None = None,
+        user_knn: dict[str, Any] | None = None,
+        sequence_knn: dict[str, Any] | None = None,
+        metadata: dict[str, Any] | None = None,
+    ):
+        self.item_knn_weight = item_knn_weight
+        self.user_knn_weight = user_knn_weight
+        self.sequence_knn_weight = sequence_knn_weight
+        self.metadata_weight = metadata_weight
+        self.item_knn = item_knn
+        self.user_knn = user_knn
+        self.sequence_knn = sequence_knn
+        self.metadata = metadata
+
+        # Learned state.
+        self.parts_: dict[str, Scorer] | None = None
+        self.history_offsets_: np.ndarray | None = None
+        self.history_items_: np.ndarray | None = None
+        self.item_count_: int = 0
+
+    def fit(
+        self, data: InteractionData, *, seed: int = 0, progress: Progress | None = None
+    ) -> HybridScorer:
+        """Fit every part with a weight above 0 on ``data``; ``seed`` goes to each."""
+        weights = self._weights()
+        started = time.perf_counter()
+        parts = {}
+        for name, scorer_class, defaults in _PARTS:
+            params = getattr(self, name)
+            if params is not None and not isinstance(params, dict):
+                raise TypeError(
+                    f"invalid {name}: {type(params).__name__}, expected a dict of "
+                    f"{scorer_class.__name__} parameters or None"
+                )
+            if weights[name] == 0:
+                continue
+            scorer = scorer_class(**(defaults if params is None else params))
+            parts[name] = scorer.fit(data, seed=seed, progress=progress)
+        self.parts_ = parts
+        self.history_offsets_, self.history_items_ = history_csr(data.matrix())
+        self.item_count_ = data.item_count
+        _log.info(
+            "hybrid: fitted %s in %.2fs",
+            ", ".join(parts),
+            time.perf_counter() - started,
+        )
+        return self
+
+    def score(
+        self, users: np.ndarray, *, context: dict[str, np.ndarray] | None = None
+    ) -> np.ndarray:
+        """Sum the parts' standardised scores, weighted.
+
+        Returns an array of shape (len(users), item_count), float32.
+
+        Each user is standardised on its own, so a user's scores do not depend
+        on which other users share the batch.
+        """
+        check_fitted(self, "parts_")
+        users = check_users(users, len(self.history_offsets_) - 1)
+        weights = self._weights()
+        totals = np.zeros((len(users), self.item_count_), dtype=np.float64)
+        for name, part in self.parts_.items():
+            raw = part.score(users, context=context)
+            for row, user in enumerate(users):
+                totals[row] += weights[name] * self._standardise(raw[row], user)
+        return totals.astype(np.float32)
+
+    def _standardise(self, scores: np.ndarray, user: int) -> np.ndarray:
+        """Scale one user's scores to mean 0, deviation 1 over the candidates."""
+        fitted = self.history_items_[
+            self.history_offsets_[user] : self.history_offsets_[user + 1]
+        ]
+        candidate = np.ones(len(scores), dtype=bool)
+        candidate[fitted] = False
+        values = scores.astype(np.float64)
+        if not candidate.any():
+            return np.zeros(len(scores))
+        deviation = values[candidate].std()
+        if deviation == 0:
+            return np.zeros(len(scores))
+        standardised = (values - values[candidate].mean()) / deviation
+        standardised[~candidate] = 0.0
+        return standardised
+
+    def _weights(self) -> dict[str, float]:
+        weights = {
+            name: check_non_negative(f"{name}_weight", getattr(self, f"{name}_weight"))
+            for name, _, _ in _PARTS
+        }
+        if not any(weights.values()):
+            raise ValueError(
+                "invalid hybrid weights: all 0, expected at least one positive "
+                "item_knn_weight, user_knn_weight, sequence_knn_weight or "
+                "metadata_weight"
+            )
+        return weights
+
+    def save(self, directory: Path) -> None:
+        """Write the blend settings and each fitted part into its own subdirectory."""
+        check_fitted(self, "parts_")
+        directory = Path(directory)
+        save_state(
+            directory,
+            self.name,
+            self.get_params(),
+            {
+                "history_offsets": self.history_offsets_,
+                "history_items": self.history_items_,
+            },
+            {"item_count": self.item_count_, "parts": list(self.parts_)},
+        )
+        for name, part in self.parts_.items():
+            part.save(directory / name)
+
+    @classmethod
+    def load(cls, directory: Path) -> HybridScorer:
+        directory = Path(directory)
+        params, arrays, extra = load_state(directory, cls.name)
+        scorer = cls(**params)
+        classes = {name: scorer_class for name, scorer_class, _ in _PARTS}
+        scorer.parts_ = {
+            name: classes[name].load(directory / name) for name in extra["parts"]
+        }
+        scorer.history_offsets_ = arrays["history_offsets"]
+        scorer.history_items_ = arrays["history_items"]
+        scorer.item_count_ = int(extra["item_count"])
+        return scorer

@@ -1,0 +1,125 @@
+"""Tests of the hybrid of item-kNN, user-kNN and metadata scores."""
+
+import functools
+
+import numpy as np
+import pytest
+from behaviour import CHECKS, check_id, checkerboard_data
+
+from engine.models import MODELS
+from engine.models._hybrid import HybridScorer
+from engine.models._item_knn import ItemKNNScorer
+
+PARTS = ("item_knn", "user_knn", "sequence_knn", "metadata")
+ONLY_ITEM_KNN = dict(user_knn_weight=0.0, sequence_knn_weight=0.0, metadata_weight=0.0)
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=check_id)
+def test_hybrid_behaviour(check, seed, tmp_path):
+    check(HybridScorer, seed=seed, tmp_path=tmp_path)
+
+
+@pytest.mark.parametrize("check", CHECKS, ids=check_id)
+def test_hybrid_behaviour_custom_parts(check, seed, tmp_path):
+    make_scorer = functools.partial(
+        HybridScorer,
+        user_knn_weight=0.0,
+        metadata_weight=2.0,
+        item_knn={"neighbour_count": 2, "similarity": "cosine"},
+        metadata={"popularity_weight": 0.5, "recency_half_life": None},
+    )
+    check(make_scorer, seed=seed, tmp_path=tmp_path)
+
+
+def test_hybrid_registered():
+    assert MODELS["hybrid"] is HybridScorer
+
+
+def test_hybrid_one_part_ranks_like_part():
+    data = checkerboard_data()
+    users = np.arange(data.user_count)
+    hybrid = HybridScorer(**ONLY_ITEM_KNN).fit(data)
+    item_knn = ItemKNNScorer().fit(data)
+
+    blended = hybrid.score(users)
+    alone = item_knn.score(users).astype(np.float64)
+
+    # Standardising keeps each user's order of candidates.
+    fitted = data.matrix() > 0
+    for user in users:
+        candidates = np.flatnonzero(~fitted[user])
+        expected = np.argsort(-alone[user, candidates], kind="stable")
+        actual = np.argsort(-blended[user, candidates], kind="stable")
+        np.testing.assert_array_equal(actual, expected)
+
+
+def test_hybrid_standardises_candidates():
+    data = checkerboard_data()
+    hybrid = HybridScorer(**ONLY_ITEM_KNN).fit(data)
+
+    scores = hybrid.score(np.array([0]))[0].astype(np.float64)
+
+    fitted = data.matrix()[0] > 0
+    assert scores[~fitted].mean() == pytest.approx(0.0, abs=1e-6)
+    assert scores[~fitted].std() == pytest.approx(1.0, rel=1e-5)
+    np.testing.assert_array_equal(scores[fitted], 0.0)
+
+
+def test_hybrid_weights_add_parts():
+    data = checkerboard_data()
+    users = np.arange(data.user_count)
+    single = {
+        name: HybridScorer(
+            **{f"{other}_weight": float(other == name) for other in PARTS}
+        ).fit(data)
+        for name in PARTS
+    }
+
+    blended = HybridScorer(1.0, 2.0, 0.7, 0.5).fit(data).score(users)
+
+    expected = (
+        single["item_knn"].score(users).astype(np.float64)
+        + 2.0 * single["user_knn"].score(users)
+        + 0.7 * single["sequence_knn"].score(users)
+        + 0.5 * single["metadata"].score(users)
+    )
+    np.testing.assert_allclose(blended, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_hybrid_saves_parts(tmp_path):
+    HybridScorer().fit(checkerboard_data()).save(tmp_path)
+
+    for name in PARTS:
+        assert (tmp_path / name / "scorer.json").is_file()
+
+
+def test_hybrid_skips_zero_weight_parts(tmp_path):
+    hybrid = HybridScorer(**ONLY_ITEM_KNN).fit(checkerboard_data())
+
+    hybrid.save(tmp_path)
+    loaded = HybridScorer.load(tmp_path)
+
+    assert list(hybrid.parts_) == ["item_knn"]
+    assert list(loaded.parts_) == ["item_knn"]
+    assert not (tmp_path / "metadata").exists()
+
+
+@pytest.mark.parametrize(
+    ("params", "error", "message"),
+    [
+        ({"item_knn_weight": -1.0}, ValueError, "invalid item_knn_weight: -1.0"),
+        ({"metadata_weight": "0.3"}, ValueError, "invalid metadata_weight: '0.3'"),
+        (
+            {**ONLY_ITEM_KNN, "item_knn_weight": 0},
+            ValueError,
+            "invalid hybrid weights: all 0",
+        ),
+        ({"user_knn": [1, 2]}, TypeError, "invalid user_knn: list"),
+        ({"item_knn": {"shrinkage": -1}}, ValueError, "invalid shrinkage: -1"),
+    ],
+)
+def test_hybrid_invalid_params(params, error, message):
+    scorer = HybridScorer(**params)
+
+    with pytest.raises(error, match=message):
+        scorer.fit(checkerboard_data())
