@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from cli import sqlrec
+from engine.training import DEFAULT_MODELS
 
 
 def _sql(runner, store, *arguments, **options):
@@ -21,14 +22,7 @@ def test_sql_command_runs_macro(runner, demo_store):
     )
 
     assert result.exit_code == 0
-    assert result.stdout.splitlines() == [
-        "model",
-        "item_knn",
-        "metadata",
-        "popular",
-        "two_tower",
-        "user_knn",
-    ]
+    assert result.stdout.splitlines() == ["model", *sorted(DEFAULT_MODELS)]
 
 
 def test_sql_command_runs_udf(runner, demo_store):
