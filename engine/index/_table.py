@@ -1,7 +1,7 @@
 """The LanceDB item table of one model version: embeddings beside item metadata.
 
-Serving asks it for the items with the highest dot product with a query vector,
-with metadata filters applied before ranking. Two paths answer:
+Serving requests the items with the highest dot product with a query vector,
+with metadata filters applied before ranking. One of two search paths runs:
 
 - the vector index (IVF partitions, each an HNSW graph over 8-bit scalar
   quantised vectors) with the filter applied as a prefilter, for broad filters;
@@ -27,7 +27,7 @@ from engine.index._filters import Filter, compile_filters
 
 _log = logging.getLogger(__name__)
 
-#: Filters matching at most this many rows are answered by an exact scan.
+#: Filters that match at most this many rows use an exact scan.
 EXACT_SCAN_MAX_ROWS = 4096
 #: Tables smaller than this get no vector index: an exact scan is as fast.
 VECTOR_INDEX_MIN_ROWS = 1024
@@ -124,7 +124,7 @@ class ItemIndex:
     ) -> pa.Table:
         """Return the ``k`` matching items with the highest dot product with ``query``.
 
-        Items in ``exclude`` are left out after the search, so the search asks for
+        Items in ``exclude`` are left out after the search, so the search fetches
         ``k + len(exclude)`` rows. Whenever at least ``k`` items match and are not
         excluded, exactly ``k`` come back: a short answer from the index is
         replaced by an exact scan.
