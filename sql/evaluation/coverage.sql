@@ -24,7 +24,7 @@ catalogue_size as (
 
 covered as (
     select r.model, count(distinct i.item_id) as covered_item_count
-    from _ranked_recommendations(recs) as r
+    from _ranked_lists(recs) as r
     cross join cutoff as c
     left join query_table(items) as i
         on i.item_id = r.item_id

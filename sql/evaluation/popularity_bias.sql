@@ -36,7 +36,7 @@ placed as (
         r.model,
         coalesce(p.interaction_count, 0) as interaction_count,
         coalesce(p.popularity_percentile, 0) as popularity_percentile
-    from _ranked_recommendations(recs) as r
+    from _ranked_lists(recs) as r
     cross join cutoff as c
     left join popularity as p
         on p.item_id = r.item_id
