@@ -22,7 +22,7 @@ _COMMANDS = ("init", "ingest", "train", "index", "recommend", "evaluate", "demo"
 
 
 class StoreContext:
-    """What the root group hands to every command."""
+    """Context object that the root group passes to every command."""
 
     def __init__(self, store_path: Path, verbose: int):
         self.store_path = store_path

@@ -23,10 +23,10 @@ SAMPLE_USERS = 3
 def demo(obj, seed: int, user_count: int, item_count: int, epochs: int | None, replace: bool) -> None:
     """Generate the demo catalogue, build every model, evaluate, and recommend.
 
-    The catalogue is synthetic and seeded: items with genres, running time,
-    actors, year, franchise, TV channel and a Christmas flag; users with gender,
-    age and device; interactions with popularity skew and time-of-day and
-    weekday patterns; a few planted duplicate items.
+    The catalogue is synthetic and seeded. Items have genres, running time,
+    actors, year, franchise, TV channel and a Christmas flag, and users have
+    gender, age and device. Interactions follow popularity skew and time-of-day
+    and weekday patterns, and a few items are planted twice as duplicates.
 
     \b
     Example:

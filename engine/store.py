@@ -1,4 +1,4 @@
-"""The store: one directory that holds the catalog, the LanceDB tables and the models.
+"""The store: one directory that contains the catalog, the LanceDB tables and the models.
 
 Layout::
 
@@ -76,7 +76,7 @@ class Store:
         return self.models_path / version
 
     def exists(self) -> bool:
-        """Tell whether the directory holds a catalog."""
+        """Tell whether the directory contains a catalog."""
         return self.catalog_path.is_file()
 
     def init(self) -> Store:

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 
 @dataclass
 class ColumnEncoding:
-    """How one column maps to feature positions."""
+    """Mapping of one column to its feature positions."""
 
     column: str
     kind: str  # "multi_hot", "one_hot" or "buckets"

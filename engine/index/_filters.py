@@ -34,7 +34,7 @@ class Filter:
         Column of the item table.
     op : str
         ``=``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``in`` for scalar columns;
-        ``any`` (the list holds at least one of the values) or ``all`` for list
+        ``any`` (the list contains at least one of the values) or ``all`` for list
         columns such as genres and actors.
     value : object
         A scalar, or a list of values for ``in``, ``any`` and ``all``.
@@ -50,8 +50,8 @@ class Filter:
 
         Examples: ``year>=1990``, ``christmas=true``, ``release_date<1995-01-01``,
         ``channel=C1|C2`` (any of several values), ``genres~Horror`` (the list
-        column holds the value), ``genres~Horror|Comedy`` (holds any of them),
-        ``genres~Horror&Comedy`` (holds all of them).
+        column contains the value), ``genres~Horror|Comedy`` (contains any of
+        them), ``genres~Horror&Comedy`` (contains all of them).
         """
         if not isinstance(text, str):
             raise TypeError(f"invalid filter: {text!r}, expected a str such as 'year>=1990'")

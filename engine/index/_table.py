@@ -126,8 +126,8 @@ class ItemIndex:
 
         Items in ``exclude`` are left out after the search, so the search fetches
         ``k + len(exclude)`` rows. Whenever at least ``k`` items match and are not
-        excluded, exactly ``k`` come back: a short answer from the index is
-        replaced by an exact scan.
+        excluded, exactly ``k`` come back, because a short result from the index
+        is replaced by an exact scan.
 
         Returns
         -------

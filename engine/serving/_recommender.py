@@ -1,7 +1,7 @@
 """Online serving of the active model version.
 
-A request runs the query tower in ONNX Runtime, asks the LanceDB item table for
-the nearest items under the request's filters, drops the items the user already
+A request runs the query tower in ONNX Runtime, searches the LanceDB item table
+for the nearest items under the request's filters, drops the items the user already
 interacted with, and returns ``k`` items. Everything is read from the manifest,
 the version's files and LanceDB: serving never opens the DuckDB catalog, so the
 offline build and analysts can use it while an app serves.
@@ -126,7 +126,7 @@ class Recommender:
         return RecommendationList(user_id, "two_tower", self.version, k, items, context)
 
     def _popular_items(self, user_id, k, filters, context) -> RecommendationList:
-        """The most popular items that match ``filters``, said as such."""
+        """Return the most popular items that match ``filters``, marked as the fallback."""
         ranked = self._popular.column("item_id").to_numpy()
         counts = self._popular.column("user_count").to_numpy()
         where = compile_filters(filters, self.index.schema)

@@ -17,7 +17,7 @@ class Recommendation:
 
 @dataclass
 class RecommendationList:
-    """The answer to one request.
+    """Result of one request.
 
     ``source`` is ``"two_tower"`` for personalised results and ``"popular"``
     when an unknown user was served the fallback list.

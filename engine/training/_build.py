@@ -42,7 +42,7 @@ DEFAULT_MODELS = (
 
 @dataclass
 class TrainResult:
-    """What one build wrote: the version, its models and their fit times in seconds."""
+    """Outcome of one build: the version, its models and their fit times in seconds."""
 
     version: str
     path: Path
