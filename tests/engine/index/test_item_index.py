@@ -11,7 +11,10 @@ SIZE = 16
 @pytest.fixture(scope="module")
 def catalogue(tmp_path_factory):
     rng = np.random.default_rng(7)
-    vectors = rng.normal(size=(ITEM_COUNT, SIZE)).astype(np.float32)
+    # Item embeddings cluster, as a trained tower's do: 60 centres plus noise.
+    centres = rng.normal(size=(60, SIZE))
+    vectors = centres[rng.integers(0, 60, ITEM_COUNT)] + 0.5 * rng.normal(size=(ITEM_COUNT, SIZE))
+    vectors = vectors.astype(np.float32)
     ids = np.arange(10, 10 + ITEM_COUNT, dtype=np.int64)
     metadata = pa.table(
         {
@@ -113,7 +116,7 @@ def test_table_carries_scalar_indexes(catalogue):
     assert kinds[("genres",)] == "LabelList"
     assert kinds[("christmas",)] == "Bitmap"
     assert kinds[("year",)] == "BTree"
-    assert kinds[("vector",)] == "IvfHnswSq"
+    assert kinds[("vector",)] == "IvfFlat"
 
 
 def test_nearest_broad_filter_returns_k(catalogue):
