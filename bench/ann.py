@@ -11,9 +11,9 @@ synthetic item embeddings and times the same queries on each:
 - ``lancedb``: a search call on the same LanceDB table through its own
   IVF_HNSW_SQ index with a prefilter, for reference.
 
-Embeddings are a normalised Gaussian mixture drawn with a fixed seed; filters
-keep 50%, 1% and 0.01% of the items through an integer ``bucket`` column that is
-independent of the vectors. Results go to stdout as a Markdown table and, with
+Embeddings are a normalised Gaussian mixture drawn with a fixed seed. Filters
+keep 50%, 1% and 0.01% of the items through an integer ``bucket`` column, which
+is independent of the vectors. Results go to stdout as a Markdown table and, with
 ``--output``, to a JSON file.
 
 Example (from the repository root, with hnswlib from bench/requirements.txt)::
@@ -142,6 +142,7 @@ def run_size(item_count, size, query_count, ks, seed, workdir, skip):
     for k in ks:
         for name, (flt, _) in FILTERS.items():
             mask = masks[name]
+            first_row = len(rows)
             truth, latencies = timed(lambda q: exact_top(items, q, k, mask), queries)
             rows.append(summary("numpy", item_count, k, name, latencies, truth, truth, 0.0))
 
@@ -177,7 +178,7 @@ def run_size(item_count, size, query_count, ks, seed, workdir, skip):
                 rows.append(
                     summary("lancedb", item_count, k, name, latencies, found, truth[: len(found)], build_s)
                 )
-            print(format_rows(rows[-4:]), flush=True)
+            print(format_rows(rows[first_row:]), flush=True)
     return rows
 
 

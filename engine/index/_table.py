@@ -44,7 +44,7 @@ VECTOR_INDEX_MIN_ROWS = 1024
 #: Most distinct values of a string column that still gets a bitmap index.
 BITMAP_MAX_VALUES = 1000
 #: Partitions the IVF path scores at least, counted in rows of average partitions.
-MIN_PROBES = 16
+MIN_PROBES = 24
 #: Kept rows the IVF path scores per requested item, for large ``k``.
 PROBE_ROWS_PER_RESULT = 28
 #: Score arrays at least this long pick their top ``k`` through a sampled threshold.
@@ -52,8 +52,8 @@ TOP_SAMPLE_MIN_ROWS = 65536
 #: One score in this many goes into the threshold sample.
 TOP_SAMPLE_STRIDE = 16
 #: Share of the table that may be unassigned (appended since the last extension)
-#: before ``add_items`` assigns those rows to partitions; at least
-#: ``EXACT_SCAN_MAX_ROWS`` rows may always wait.
+#: before ``add_items`` assigns those rows to partitions. Up to
+#: ``EXACT_SCAN_MAX_ROWS`` unassigned rows are always allowed.
 UNASSIGNED_MAX_FRACTION = 0.01
 
 
@@ -99,8 +99,7 @@ class ItemIndex:
         """Return the in-memory copy of the pinned version, loading it on first use."""
         with self._snapshot_lock:
             if self._snapshot is None:
-                columns = [n for n in self.schema.names]
-                rows = self.table.to_lance().to_table(columns=columns)
+                rows = self.table.to_lance().to_table()
                 self._snapshot = TableSnapshot(rows)
             return self._snapshot
 
@@ -310,8 +309,9 @@ def _plan(snapshot: TableSnapshot, kept: int, filtered: bool, fetch: int) -> tup
     """Choose the exact scan or the IVF path, from the number of rows the filters keep.
 
     The IVF path scores about ``probe_rows * row_count / kept`` contiguous rows to
-    see ``probe_rows`` kept rows; the exact scan scores ``kept`` rows, gathered
-    from scattered positions when there is a filter. The cheaper one runs.
+    see ``probe_rows`` kept rows. The exact scan scores ``kept`` rows, gathered
+    from scattered positions when there is a filter, or every row when that is
+    cheaper. The cheaper path runs.
 
     Returns
     -------
@@ -324,7 +324,8 @@ def _plan(snapshot: TableSnapshot, kept: int, filtered: bool, fetch: int) -> tup
         return True, kept
     average_partition = snapshot.row_count / snapshot.partition_count
     probe_rows = int(max(MIN_PROBES * average_partition, PROBE_ROWS_PER_RESULT * fetch, fetch))
-    exact_cost = kept * (GATHER_COST if filtered else 1.0)
+    # The exact scan of a broad filter scores every row and masks the dropped ones.
+    exact_cost = min(kept * GATHER_COST, snapshot.row_count) if filtered else kept
     ivf_cost = probe_rows * snapshot.row_count / kept
     return exact_cost <= ivf_cost, probe_rows
 
@@ -338,11 +339,7 @@ def _rank(snapshot: TableSnapshot, scored, k: int, selected) -> pa.Table:
     best_scores = scores[best]
     rows = scored.positions(best)
     item_ids = snapshot.item_ids[rows]
-    order = np.argsort(-best_scores)
-    ordered = best_scores[order]
-    if np.any(ordered[1:] == ordered[:-1]):
-        # Equal scores go to the lower item id, so results do not depend on the path.
-        order = np.lexsort((item_ids, -best_scores))
+    order = _order_by_score(best_scores, item_ids)
     rows = rows[order]
 
     out = {"item_id": pa.array(item_ids[order], pa.int64())}
@@ -352,13 +349,36 @@ def _rank(snapshot: TableSnapshot, scored, k: int, selected) -> pa.Table:
     return pa.table(out)
 
 
+def _order_by_score(scores: np.ndarray, item_ids: np.ndarray) -> np.ndarray:
+    """Order by score descending, equal scores by item id, so no path changes ties.
+
+    ``lexsort`` costs about four ``argsort`` calls, and float32 scores tie rarely,
+    so only the runs of equal scores are sorted again.
+    """
+    order = np.argsort(-scores)
+    ordered = scores[order]
+    ties = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if len(ties) == 0:
+        return order
+    # Each run of equal scores starts where a tie follows a non-tie.
+    run_starts = ties[np.diff(ties, prepend=-2) > 1]
+    for start in run_starts.tolist():
+        stop = start + 1
+        while stop < len(ordered) and ordered[stop] == ordered[start]:
+            stop += 1
+        run = order[start:stop]
+        order[start:stop] = run[np.argsort(item_ids[run], kind="stable")]
+    return order
+
+
 def _top_indices(scores: np.ndarray, count: int) -> np.ndarray:
     """Return the indices of the ``count`` highest scores, unordered.
 
-    ``argpartition`` over every score costs about 12 ns a row. When ``count`` is
-    small against the scores, a threshold from a strided sample keeps a few more
-    than ``count`` candidates first; the result is still exact, because the
-    threshold is only used when at least ``count`` scores reach it.
+    ``argpartition`` over every score costs about 12 ns a row on the development
+    machine. When ``count`` is small against the scores, a threshold from a
+    strided sample first keeps a few more than ``count`` candidates. The result
+    is still exact, because the threshold is used only when at least ``count``
+    scores reach it.
     """
     total = len(scores)
     if count == total:
@@ -384,8 +404,8 @@ def _check_metadata(metadata: pa.Table, embeddings: np.ndarray) -> None:
     reserved = [name for name in ENGINE_COLUMNS if name in metadata.column_names]
     if reserved:
         raise ValueError(
-            f"metadata has a column named {reserved[0]}, which the engine writes; "
-            "rename it"
+            f"metadata has a column named {reserved[0]}, which the engine writes, "
+            "so rename that column"
         )
 
 
