@@ -46,7 +46,9 @@ FILTERS = {
 }
 
 
-def mixture(count: int, size: int, rng: np.random.Generator, centres: np.ndarray) -> np.ndarray:
+def mixture(
+    count: int, size: int, rng: np.random.Generator, centres: np.ndarray
+) -> np.ndarray:
     """Draw ``count`` normalised points around randomly chosen ``centres``."""
     labels = rng.integers(0, len(centres), count)
     points = centres[labels] + rng.normal(scale=1.0 / np.sqrt(size), size=(count, size))
@@ -125,7 +127,9 @@ def run_size(item_count, size, query_count, ks, seed, workdir, skip):
     started = time.perf_counter()
     reader.snapshot()
     load_s = time.perf_counter() - started
-    print(f"{item_count} items: sqlrec build {build_s:.1f}s, snapshot load {load_s:.2f}s")
+    print(
+        f"{item_count} items: sqlrec build {build_s:.1f}s, snapshot load {load_s:.2f}s"
+    )
 
     hnsw, hnsw_build_s = None, None
     if "hnswlib" not in skip:
@@ -133,7 +137,9 @@ def run_size(item_count, size, query_count, ks, seed, workdir, skip):
 
         started = time.perf_counter()
         hnsw = hnswlib.Index(space="ip", dim=size)
-        hnsw.init_index(max_elements=item_count, M=16, ef_construction=100, random_seed=seed)
+        hnsw.init_index(
+            max_elements=item_count, M=16, ef_construction=100, random_seed=seed
+        )
         hnsw.add_items(items, np.arange(item_count))
         hnsw_build_s = time.perf_counter() - started
         print(f"{item_count} items: hnswlib build {hnsw_build_s:.1f}s")
@@ -144,7 +150,9 @@ def run_size(item_count, size, query_count, ks, seed, workdir, skip):
             mask = masks[name]
             first_row = len(rows)
             truth, latencies = timed(lambda q: exact_top(items, q, k, mask), queries)
-            rows.append(summary("numpy", item_count, k, name, latencies, truth, truth, 0.0))
+            rows.append(
+                summary("numpy", item_count, k, name, latencies, truth, truth, 0.0)
+            )
 
             filters = [flt] if flt is not None else []
 
@@ -153,22 +161,41 @@ def run_size(item_count, size, query_count, ks, seed, workdir, skip):
 
             results, latencies = timed(ours, queries)
             found = [r.column("item_id").to_numpy() for r in results]
-            rows.append(summary("sqlrec", item_count, k, name, latencies, found, truth, build_s))
+            rows.append(
+                summary("sqlrec", item_count, k, name, latencies, found, truth, build_s)
+            )
 
             if hnsw is not None and flt is None:
                 hnsw.set_ef(max(100, k))
-                results, latencies = timed(lambda q: hnsw.knn_query(q, k)[0][0], queries)
+                results, latencies = timed(
+                    lambda q: hnsw.knn_query(q, k)[0][0], queries
+                )
                 rows.append(
-                    summary("hnswlib", item_count, k, name, latencies, results, truth, hnsw_build_s)
+                    summary(
+                        "hnswlib",
+                        item_count,
+                        k,
+                        name,
+                        latencies,
+                        results,
+                        truth,
+                        hnsw_build_s,
+                    )
                 )
 
             if "lancedb" not in skip:
-                where = f"bucket < {5000 if name == '50%' else 100}" if name in ("50%", "1%") else (
-                    "bucket = 0" if name == "0.01%" else None
+                where = (
+                    f"bucket < {5000 if name == '50%' else 100}"
+                    if name in ("50%", "1%")
+                    else ("bucket = 0" if name == "0.01%" else None)
                 )
 
                 def lance(q):
-                    search = lance_table.search(q).distance_type("dot").select(["item_id", "_distance"])
+                    search = (
+                        lance_table.search(q)
+                        .distance_type("dot")
+                        .select(["item_id", "_distance"])
+                    )
                     if where:
                         search = search.where(where, prefilter=True)
                     return search.limit(k).ef(max(100, k)).to_arrow()
@@ -176,7 +203,16 @@ def run_size(item_count, size, query_count, ks, seed, workdir, skip):
                 results, latencies = timed(lance, queries[: max(20, query_count // 4)])
                 found = [r.column("item_id").to_numpy() for r in results]
                 rows.append(
-                    summary("lancedb", item_count, k, name, latencies, found, truth[: len(found)], build_s)
+                    summary(
+                        "lancedb",
+                        item_count,
+                        k,
+                        name,
+                        latencies,
+                        found,
+                        truth[: len(found)],
+                        build_s,
+                    )
                 )
             print(format_rows(rows[first_row:]), flush=True)
     return rows
@@ -195,12 +231,22 @@ def format_rows(rows) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100000,500000", help="Item counts, comma-separated.")
-    parser.add_argument("--embedding-size", type=int, default=64, help="Vector dimension.")
+    parser.add_argument(
+        "--sizes", default="100000,500000", help="Item counts, comma-separated."
+    )
+    parser.add_argument(
+        "--embedding-size", type=int, default=64, help="Vector dimension."
+    )
     parser.add_argument("--queries", type=int, default=200, help="Queries per case.")
-    parser.add_argument("--ks", default="100,10000", help="Values of k, comma-separated.")
-    parser.add_argument("--seed", type=int, default=0, help="Seed of data, queries and k-means.")
-    parser.add_argument("--skip", default="", help="Paths to leave out: hnswlib,lancedb.")
+    parser.add_argument(
+        "--ks", default="100,10000", help="Values of k, comma-separated."
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="Seed of data, queries and k-means."
+    )
+    parser.add_argument(
+        "--skip", default="", help="Paths to leave out: hnswlib,lancedb."
+    )
     parser.add_argument("--output", type=Path, help="Write the results as JSON here.")
     args = parser.parse_args()
 
@@ -210,7 +256,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         for item_count in (int(s) for s in args.sizes.split(",")):
             rows += run_size(
-                item_count, args.embedding_size, args.queries, ks, args.seed, Path(workdir), skip
+                item_count,
+                args.embedding_size,
+                args.queries,
+                ks,
+                args.seed,
+                Path(workdir),
+                skip,
             )
 
     print("| items | k | filter | path | p50 ms | p99 ms | recall | build s |")

@@ -2,7 +2,7 @@
 
 The in-memory search path groups items by partition, so a query scores only
 the partitions whose centroids score highest with it. The build stores each
-item's partition in the LanceDB table; centroids are recomputed as partition
+item's partition in the LanceDB table. Centroids are recomputed as partition
 means when the table is loaded, so nothing else needs to be persisted.
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 
 _log = logging.getLogger(__name__)
 
-#: Training points drawn per centroid: more adds build time, not recall.
+#: Training rows sampled per centroid.
 SAMPLE_PER_PARTITION = 64
 #: Lloyd iterations of k-means.
 KMEANS_ITERATIONS = 10
@@ -33,7 +33,9 @@ def partition_count_for(item_count: int) -> int:
     return max(1, round(math.sqrt(item_count)))
 
 
-def train_centroids(vectors: np.ndarray, partition_count: int, *, seed: int) -> np.ndarray:
+def train_centroids(
+    vectors: np.ndarray, partition_count: int, *, seed: int
+) -> np.ndarray:
     """Fit ``partition_count`` k-means centroids on a seeded sample of ``vectors``.
 
     Returns
@@ -56,11 +58,15 @@ def train_centroids(vectors: np.ndarray, partition_count: int, *, seed: int) -> 
         # An empty partition restarts from a random sample point.
         empty = counts == 0
         centroids = sums / np.maximum(counts, 1)[:, None]
-        centroids[empty] = sample[rng.choice(sample_size, int(empty.sum()), replace=False)]
+        centroids[empty] = sample[
+            rng.choice(sample_size, int(empty.sum()), replace=False)
+        ]
 
     _log.debug(
         "trained %d centroids on %d rows in %.2fs",
-        partition_count, sample_size, time.perf_counter() - started,
+        partition_count,
+        sample_size,
+        time.perf_counter() - started,
     )
     return centroids.astype(np.float32)
 
@@ -91,5 +97,7 @@ def partition_sums(vectors: np.ndarray, labels: np.ndarray, partition_count: int
     filled = np.flatnonzero(counts)
     if len(filled):
         starts = np.concatenate(([0], np.cumsum(counts)[:-1]))[filled]
-        sums[filled] = np.add.reduceat(vectors[order].astype(np.float64), starts, axis=0)
+        sums[filled] = np.add.reduceat(
+            vectors[order].astype(np.float64), starts, axis=0
+        )
     return sums, counts

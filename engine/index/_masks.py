@@ -12,7 +12,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from engine.index._filters import Filter, as_list, check_filter, convert_value, is_list_type
+from engine.index._filters import (
+    Filter,
+    as_list,
+    check_filter,
+    convert_value,
+    is_list_type,
+)
 
 _COMPARISONS = {
     "=": pc.equal,
@@ -24,7 +30,9 @@ _COMPARISONS = {
 }
 
 
-def filter_mask(filters: list[Filter] | tuple[Filter, ...], items: pa.Table) -> np.ndarray:
+def filter_mask(
+    filters: list[Filter] | tuple[Filter, ...], items: pa.Table
+) -> np.ndarray:
     """Evaluate ``filters`` (joined by AND) on the rows of ``items``.
 
     Returns

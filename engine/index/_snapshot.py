@@ -3,9 +3,9 @@
 A LanceDB search call costs one to four milliseconds before any vector work, so
 serving loads the vectors and the metadata columns of its pinned table version
 once and searches them with numpy. Rows are ordered by IVF partition, so each
-partition is one contiguous block of the float32 matrix; rows that have no
-partition yet (appended since the index was last extended) form a last block
-that every search scores.
+partition is one contiguous block of the float32 matrix. Rows that have no
+partition yet (appended since the index was last extended) form a last block,
+which every search scores.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from engine.index._masks import filter_mask
 _log = logging.getLogger(__name__)
 
 PARTITION_COLUMN = "ivf_partition"
-#: Filters whose matching rows are kept, least recently used first out.
+#: Number of filters whose kept rows stay cached (least recently used leave first).
 FILTER_CACHE_SIZE = 16
 #: Cost of scoring a row gathered from scattered positions, relative to a row of a
-#: contiguous block: an estimate from numpy on the development machine, where
-#: gathering 5,000 rows of 64 floats cost 2.5 times as much, and 50,000 rows 5 times.
+#: contiguous block. This is an estimate from numpy on the development machine:
+#: gathering 5,000 rows of 64 floats cost 2.5 times as much, 50,000 rows 5 times.
 GATHER_COST = 4.0
 #: Largest gathered vector block kept per cached filter, in bytes.
 GATHERED_CACHE_MAX_BYTES = 4 * 1024 * 1024
@@ -61,7 +61,8 @@ class ScoredRows:
         self.scores = scores
         self._positions = positions
         if positions is None:
-            # Blocks in score order map indices to positions; in row order, back.
+            # Blocks in score order map score indices to positions, and blocks in
+            # row order map positions back to score indices.
             self._starts = starts
             self._offsets = np.cumsum(lengths) - lengths
             by_start = np.argsort(starts)
@@ -77,9 +78,11 @@ class ScoredRows:
         return self._starts[block] + indices - self._offsets[block]
 
     def drop(self, positions: np.ndarray) -> None:
-        """Set the score of the rows at ``positions`` to minus infinity, where scored."""
+        """Set the score of the rows at ``positions`` to minus infinity, if scored."""
         if self._positions is not None:
-            found = np.minimum(np.searchsorted(self._positions, positions), len(self.scores) - 1)
+            found = np.minimum(
+                np.searchsorted(self._positions, positions), len(self.scores) - 1
+            )
             hit = self._positions[found] == positions if len(self.scores) else found < 0
             self.scores[found[hit]] = -np.inf
             return
@@ -117,11 +120,17 @@ class TableSnapshot:
 
         vectors = rows.column("vector").combine_chunks()
         size = vectors.type.list_size
-        flat = vectors.flatten().to_numpy(zero_copy_only=False).astype(np.float32, copy=False)
+        flat = (
+            vectors.flatten()
+            .to_numpy(zero_copy_only=False)
+            .astype(np.float32, copy=False)
+        )
         self.vectors = np.ascontiguousarray(flat.reshape(-1, size)[order])
-        metadata = rows.drop_columns(["vector", PARTITION_COLUMN]) if (
-            PARTITION_COLUMN in rows.column_names
-        ) else rows.drop_columns(["vector"])
+        metadata = (
+            rows.drop_columns(["vector", PARTITION_COLUMN])
+            if (PARTITION_COLUMN in rows.column_names)
+            else rows.drop_columns(["vector"])
+        )
         self.metadata = metadata.take(pa.array(order)).combine_chunks()
         self.item_ids = self.metadata.column("item_id").to_numpy().astype(np.int64)
         self._id_order = np.argsort(self.item_ids, kind="stable")
@@ -136,7 +145,9 @@ class TableSnapshot:
         self._lock = threading.Lock()
         _log.debug(
             "loaded %d rows in %d partitions (%d unassigned) in %.2fs",
-            len(self.item_ids), partition_count, self.unassigned_count,
+            len(self.item_ids),
+            partition_count,
+            self.unassigned_count,
             time.perf_counter() - started,
         )
 
@@ -149,7 +160,7 @@ class TableSnapshot:
         return int(self.bounds[-1] - self.bounds[-2])
 
     def subset(self, filters: list[Filter] | tuple[Filter, ...]) -> FilterSubset:
-        """Return the rows that ``filters`` keep, from a cache keyed by the compiled filter."""
+        """Find the rows that ``filters`` keep, cached under the compiled filter."""
         key = compile_filters(filters, self.metadata.schema) or ""
         with self._lock:
             cached = self._subsets.get(key)
@@ -202,7 +213,7 @@ class TableSnapshot:
     def scan_partitions(
         self, subset: FilterSubset, query: np.ndarray, probe_rows: int
     ) -> tuple[ScoredRows, int]:
-        """Score the partitions nearest to ``query`` until ``probe_rows`` kept rows are seen.
+        """Score the partitions nearest to ``query`` until ``probe_rows`` kept rows.
 
         Partitions are visited by descending centroid score, and the unassigned
         block is always scored.
@@ -218,16 +229,22 @@ class TableSnapshot:
         probed = min(int(np.searchsorted(kept, probe_rows)) + 1, self.partition_count)
         blocks = np.append(order[:probed], self.partition_count)
         starts = self.bounds[blocks]
-        return self._score_blocks(subset, query, starts, self.bounds[blocks + 1] - starts), probed
+        return self._score_blocks(
+            subset, query, starts, self.bounds[blocks + 1] - starts
+        ), probed
 
-    def _score_blocks(self, subset: FilterSubset, query: np.ndarray, starts, lengths) -> ScoredRows:
-        """Score the row blocks at ``starts``, giving rows that ``subset`` drops minus infinity."""
+    def _score_blocks(
+        self, subset: FilterSubset, query: np.ndarray, starts, lengths
+    ) -> ScoredRows:
+        """Score the row blocks at ``starts``; rows that ``subset`` drops get -inf."""
         scores = np.empty(int(lengths.sum()), dtype=np.float32)
         kept = np.empty(len(scores), dtype=bool) if subset.mask is not None else None
         offset = 0
         for start, length in zip(starts.tolist(), lengths.tolist()):
             stop = start + length
-            np.matmul(self.vectors[start:stop], query, out=scores[offset : offset + length])
+            np.matmul(
+                self.vectors[start:stop], query, out=scores[offset : offset + length]
+            )
             if kept is not None:
                 kept[offset : offset + length] = subset.mask[start:stop]
             offset += length

@@ -29,7 +29,7 @@ from pathlib import Path
 import lancedb
 import numpy as np
 import pyarrow as pa
-from lancedb.index import BTree, Bitmap, IvfFlat, LabelList
+from lancedb.index import Bitmap, BTree, IvfFlat, LabelList
 
 from engine.index._filters import ENGINE_COLUMNS, Filter, compile_filters
 from engine.index._ivf import assign_partitions, partition_count_for, train_centroids
@@ -72,7 +72,9 @@ class ItemIndex:
         ``delete_items`` move the pin to the version they write.
     """
 
-    def __init__(self, lance_path: Path, table_name: str, table_version: int | None = None):
+    def __init__(
+        self, lance_path: Path, table_name: str, table_version: int | None = None
+    ):
         self.lance_path = Path(lance_path)
         self.table_name = table_name
         self.table_version = table_version
@@ -155,7 +157,9 @@ class ItemIndex:
             )
         _log.info(
             "indexed %d items in %s in %.2fs (partitions %.2fs)",
-            data.num_rows, table_name, time.perf_counter() - started,
+            data.num_rows,
+            table_name,
+            time.perf_counter() - started,
             partitioned - started,
         )
         return cls(lance_path, table_name, table.version)
@@ -195,7 +199,9 @@ class ItemIndex:
         )
         fetch = k + len(excluded)
 
-        exact, probe_rows = _plan(snapshot, subset.count, subset.mask is not None, fetch)
+        exact, probe_rows = _plan(
+            snapshot, subset.count, subset.mask is not None, fetch
+        )
         if exact:
             scored = snapshot.scan_exact(subset, query)
             _log.debug("exact scan of %d kept rows for k=%d", subset.count, k)
@@ -204,16 +210,22 @@ class ItemIndex:
             _log.debug(
                 "IVF search of %d of %d partitions (%d rows scored, %d of %d kept "
                 "rows wanted) for k=%d",
-                probed, snapshot.partition_count, len(scored.scores), probe_rows,
-                subset.count, k,
+                probed,
+                snapshot.partition_count,
+                len(scored.scores),
+                probe_rows,
+                subset.count,
+                k,
             )
         if len(excluded):
             scored.drop(excluded)
-        selected = [c for c in columns if c in snapshot.metadata.column_names and c != "item_id"]
+        selected = [
+            c for c in columns if c in snapshot.metadata.column_names and c != "item_id"
+        ]
         return _rank(snapshot, scored, k, selected)
 
     def add_items(self, metadata: pa.Table, embeddings: np.ndarray) -> int:
-        """Append new items to the latest table version and pin this handle to the result.
+        """Append items to the latest table version and pin this handle to the result.
 
         The next ``nearest`` call finds them: they are scored on every query until
         the unassigned rows pass ``UNASSIGNED_MAX_FRACTION`` of the table (and
@@ -235,13 +247,20 @@ class ItemIndex:
         data = metadata.append_column(
             "vector", _vector_array(np.asarray(embeddings, dtype=np.float32))
         )
-        data = data.append_column(PARTITION_COLUMN, pa.nulls(metadata.num_rows, pa.int32()))
+        data = data.append_column(
+            PARTITION_COLUMN, pa.nulls(metadata.num_rows, pa.int32())
+        )
         table.add(data.cast(table.schema))
         self._pin(table.version)
 
         unassigned = table.count_rows(f"{PARTITION_COLUMN} IS NULL")
         limit = max(EXACT_SCAN_MAX_ROWS, UNASSIGNED_MAX_FRACTION * table.count_rows())
-        _log.info("added %d items to %s (%d unassigned)", data.num_rows, self.table_name, unassigned)
+        _log.info(
+            "added %d items to %s (%d unassigned)",
+            data.num_rows,
+            self.table_name,
+            unassigned,
+        )
         if unassigned > limit:
             self.extend_index()
         return self.table_version
@@ -265,7 +284,7 @@ class ItemIndex:
         return self.table_version
 
     def extend_index(self) -> int:
-        """Assign unassigned rows to their nearest partitions and to LanceDB's vector index.
+        """Assign unassigned rows to partitions and add them to LanceDB's vector index.
 
         Centroids are not retrained: build a new table for that (``sqlrec index``).
 
@@ -291,7 +310,9 @@ class ItemIndex:
         self._pin(table.version)
         _log.info(
             "extended the index of %s by %d rows in %.2fs",
-            self.table_name, rows.num_rows, time.perf_counter() - started,
+            self.table_name,
+            rows.num_rows,
+            time.perf_counter() - started,
         )
         return self.table_version
 
@@ -305,7 +326,9 @@ class ItemIndex:
             self._snapshot = None
 
 
-def _plan(snapshot: TableSnapshot, kept: int, filtered: bool, fetch: int) -> tuple[bool, int]:
+def _plan(
+    snapshot: TableSnapshot, kept: int, filtered: bool, fetch: int
+) -> tuple[bool, int]:
     """Choose the exact scan or the IVF path, from the number of rows the filters keep.
 
     The IVF path scores about ``probe_rows * row_count / kept`` contiguous rows to
@@ -323,7 +346,9 @@ def _plan(snapshot: TableSnapshot, kept: int, filtered: bool, fetch: int) -> tup
     if snapshot.partition_count == 0 or kept <= EXACT_SCAN_MAX_ROWS:
         return True, kept
     average_partition = snapshot.row_count / snapshot.partition_count
-    probe_rows = int(max(MIN_PROBES * average_partition, PROBE_ROWS_PER_RESULT * fetch, fetch))
+    probe_rows = int(
+        max(MIN_PROBES * average_partition, PROBE_ROWS_PER_RESULT * fetch, fetch)
+    )
     # The exact scan of a broad filter scores every row and masks the dropped ones.
     exact_cost = min(kept * GATHER_COST, snapshot.row_count) if filtered else kept
     ivf_cost = probe_rows * snapshot.row_count / kept
@@ -390,7 +415,9 @@ def _top_indices(scores: np.ndarray, count: int) -> np.ndarray:
         candidates = np.flatnonzero(scores >= threshold)
         if len(candidates) >= count:
             kept = scores[candidates]
-            return candidates[np.argpartition(kept, len(kept) - count)[len(kept) - count :]]
+            return candidates[
+                np.argpartition(kept, len(kept) - count)[len(kept) - count :]
+            ]
     return np.argpartition(scores, total - count)[total - count :]
 
 
@@ -411,7 +438,9 @@ def _check_metadata(metadata: pa.Table, embeddings: np.ndarray) -> None:
 
 def _vector_array(embeddings: np.ndarray) -> pa.FixedSizeListArray:
     embeddings = np.ascontiguousarray(embeddings, dtype=np.float32)
-    return pa.FixedSizeListArray.from_arrays(pa.array(embeddings.ravel()), embeddings.shape[1])
+    return pa.FixedSizeListArray.from_arrays(
+        pa.array(embeddings.ravel()), embeddings.shape[1]
+    )
 
 
 def _ids_where(item_ids: np.ndarray) -> str:
@@ -425,7 +454,11 @@ def _create_scalar_indexes(table, metadata: pa.Table) -> None:
     for field in metadata.schema:
         kind = field.type
         config = None
-        if field.name == "item_id" or pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        if (
+            field.name == "item_id"
+            or pa.types.is_integer(kind)
+            or pa.types.is_floating(kind)
+        ):
             config = BTree()
         elif pa.types.is_date(kind) or pa.types.is_timestamp(kind):
             config = BTree()

@@ -13,8 +13,8 @@ def catalogue(tmp_path_factory):
     rng = np.random.default_rng(7)
     # Item embeddings cluster, as a trained tower's do: 60 centres plus noise.
     centres = rng.normal(size=(60, SIZE))
-    vectors = centres[rng.integers(0, 60, ITEM_COUNT)] + 0.5 * rng.normal(size=(ITEM_COUNT, SIZE))
-    vectors = vectors.astype(np.float32)
+    noise = 0.5 * rng.normal(size=(ITEM_COUNT, SIZE))
+    vectors = (centres[rng.integers(0, 60, ITEM_COUNT)] + noise).astype(np.float32)
     ids = np.arange(10, 10 + ITEM_COUNT, dtype=np.int64)
     metadata = pa.table(
         {
@@ -137,8 +137,8 @@ SHARES = [0.9, 0.5, 0.1, 0.01, 0.001, 0.0001]
 
 def clustered(rng, count, size=SIZE, centre_count=40):
     centres = rng.normal(size=(centre_count, size))
-    vectors = centres[rng.integers(0, centre_count, count)] + 0.5 * rng.normal(size=(count, size))
-    return vectors.astype(np.float32)
+    noise = 0.5 * rng.normal(size=(count, size))
+    return (centres[rng.integers(0, centre_count, count)] + noise).astype(np.float32)
 
 
 def small_catalogue(path, count, seed=5):
@@ -150,7 +150,11 @@ def small_catalogue(path, count, seed=5):
             "bucket": pa.array(rng.integers(0, BUCKETS, count), pa.int32()),
         }
     )
-    return ItemIndex.build(path, "items_small", metadata, vectors, seed=seed), vectors, metadata
+    return (
+        ItemIndex.build(path, "items_small", metadata, vectors, seed=seed),
+        vectors,
+        metadata,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -165,7 +169,9 @@ def test_nearest_exactly_k_at_selectivity(bucketed, share):
     mask = bucket < share * BUCKETS
     query = vectors[17]
 
-    rows = index.nearest(query, 50, filters=[Filter("bucket", "<", int(share * BUCKETS))])
+    rows = index.nearest(
+        query, 50, filters=[Filter("bucket", "<", int(share * BUCKETS))]
+    )
 
     found = rows.column("item_id").to_numpy()
     assert rows.num_rows == min(50, int(mask.sum()))
@@ -179,9 +185,14 @@ def test_nearest_selective_share_is_exact(bucketed, share):
     mask = metadata.column("bucket").to_numpy() < share * BUCKETS
     query = vectors[3]
 
-    rows = index.nearest(query, 20, filters=[Filter("bucket", "<", int(share * BUCKETS))])
+    rows = index.nearest(
+        query, 20, filters=[Filter("bucket", "<", int(share * BUCKETS))]
+    )
 
-    assert rows.column("item_id").to_numpy().tolist() == exact_top(vectors, ids, query, 20, mask).tolist()
+    assert (
+        rows.column("item_id").to_numpy().tolist()
+        == exact_top(vectors, ids, query, 20, mask).tolist()
+    )
 
 
 def test_nearest_broad_filter_with_exclude(bucketed):
@@ -202,7 +213,9 @@ def test_nearest_k_just_below_matching(bucketed):
     index, vectors, metadata = bucketed
     matching = int((metadata.column("bucket").to_numpy() < 5000).sum())
 
-    rows = index.nearest(vectors[2], matching - 3, filters=[Filter("bucket", "<", 5000)])
+    rows = index.nearest(
+        vectors[2], matching - 3, filters=[Filter("bucket", "<", 5000)]
+    )
 
     assert rows.num_rows == matching - 3
 
@@ -224,7 +237,8 @@ def test_build_same_seed_same_partitions(tmp_path):
     second, *_ = small_catalogue(tmp_path / "b", 3000)
 
     partitions = [
-        ix.table.to_arrow().column("ivf_partition").to_pylist() for ix in (first, second)
+        ix.table.to_arrow().column("ivf_partition").to_pylist()
+        for ix in (first, second)
     ]
 
     assert partitions[0] == partitions[1]
@@ -252,7 +266,9 @@ def test_added_items_found_next_query(tmp_path):
 def test_pinned_reader_misses_later_items(tmp_path):
     index, vectors, metadata = small_catalogue(tmp_path, 3000)
     reader = ItemIndex(tmp_path, index.table_name, index.table_version)
-    new = pa.table({"item_id": pa.array([9000], pa.int64()), "bucket": pa.array([1], pa.int32())})
+    new = pa.table(
+        {"item_id": pa.array([9000], pa.int64()), "bucket": pa.array([1], pa.int32())}
+    )
 
     index.add_items(new, vectors[10:11] * 3)
 
@@ -264,7 +280,11 @@ def test_deleted_items_never_return(tmp_path):
     index, vectors, metadata = small_catalogue(tmp_path, 3000)
     query = vectors[20]
     top = index.nearest(query, 5).column("item_id").to_numpy()
-    rare = index.nearest(query, 3, filters=[Filter("bucket", "<", 100)]).column("item_id").to_numpy()
+    rare = (
+        index.nearest(query, 3, filters=[Filter("bucket", "<", 100)])
+        .column("item_id")
+        .to_numpy()
+    )
 
     index.delete_items(np.concatenate([top, rare]))
 

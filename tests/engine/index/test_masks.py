@@ -15,23 +15,41 @@ ROW_COUNT = 400
 def items(tmp_path_factory):
     rng = np.random.default_rng(11)
     genres = ["Horror", "Comedy", "Drama", "Christmas", "O'Brien"]
-    lists = [list(rng.choice(genres, rng.integers(0, 4), replace=False)) for _ in range(ROW_COUNT)]
+    lists = [
+        list(rng.choice(genres, rng.integers(0, 4), replace=False))
+        for _ in range(ROW_COUNT)
+    ]
     # Every tenth row has NULL metadata, which no condition matches in SQL.
     nulls = np.arange(ROW_COUNT) % 10 == 9
     table = pa.table(
         {
             "item_id": pa.array(np.arange(ROW_COUNT), pa.int64()),
-            "title": pa.array([None if n else f"t{i % 37}" for i, n in enumerate(nulls)]),
-            "genres": pa.array([None if n else g for g, n in zip(lists, nulls)], pa.list_(pa.string())),
-            "year": pa.array(np.where(nulls, 0, 1950 + np.arange(ROW_COUNT) % 70), pa.int32(), mask=nulls),
+            "title": pa.array(
+                [None if n else f"t{i % 37}" for i, n in enumerate(nulls)]
+            ),
+            "genres": pa.array(
+                [None if n else g for g, n in zip(lists, nulls)], pa.list_(pa.string())
+            ),
+            "year": pa.array(
+                np.where(nulls, 0, 1950 + np.arange(ROW_COUNT) % 70),
+                pa.int32(),
+                mask=nulls,
+            ),
             "minutes": pa.array(rng.uniform(60, 200, ROW_COUNT), pa.float64()),
-            "christmas": pa.array([None if n else bool(i % 7 == 0) for i, n in enumerate(nulls)]),
+            "christmas": pa.array(
+                [None if n else bool(i % 7 == 0) for i, n in enumerate(nulls)]
+            ),
             "release_date": pa.array(
-                [dt.date(1990, 1, 1) + dt.timedelta(days=int(d)) for d in rng.integers(0, 4000, ROW_COUNT)]
+                [
+                    dt.date(1990, 1, 1) + dt.timedelta(days=int(d))
+                    for d in rng.integers(0, 4000, ROW_COUNT)
+                ]
             ),
         }
     )
-    lance_table = lancedb.connect(str(tmp_path_factory.mktemp("masks"))).create_table("items", table)
+    lance_table = lancedb.connect(str(tmp_path_factory.mktemp("masks"))).create_table(
+        "items", table
+    )
     return table, lance_table
 
 
@@ -53,7 +71,11 @@ CASES = [
     [Filter("title", "<", "t2")],
     [Filter("title", "in", ["t1", "t5", "nope"])],
     [Filter("release_date", ">=", "1995-06-01")],
-    [Filter("genres", "any", ["Drama"]), Filter("christmas", "=", False), Filter("year", ">", 1960)],
+    [
+        Filter("genres", "any", ["Drama"]),
+        Filter("christmas", "=", False),
+        Filter("year", ">", 1960),
+    ],
 ]
 
 
@@ -62,7 +84,13 @@ def test_mask_matches_lance_sql(items, filters):
     table, lance_table = items
     where = compile_filters(filters, table.schema)
 
-    expected = lance_table.search().where(where).select(["item_id"]).limit(ROW_COUNT).to_arrow()
+    expected = (
+        lance_table.search()
+        .where(where)
+        .select(["item_id"])
+        .limit(ROW_COUNT)
+        .to_arrow()
+    )
     mask = filter_mask(filters, table)
 
     found = table.column("item_id").to_numpy()[mask]
