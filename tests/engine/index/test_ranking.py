@@ -12,7 +12,7 @@ def score_cases():
     tied = rng.integers(0, 50, size).astype(np.float32)
     masked = uniform.copy()
     masked[rng.random(size) < 0.95] = -np.inf
-    # Ascending scores put every high score in the last sample stride.
+    # Sorted scores put all of the highest ones in one run at the end.
     ascending = np.sort(uniform)
     return {"uniform": uniform, "tied": tied, "masked": masked, "ascending": ascending}
 
