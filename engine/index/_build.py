@@ -68,11 +68,12 @@ def embed_items(version_path, items: pa.Table, progress=None) -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.zeros((0, 0), dtype=np.float32)
 
 
-def build_index(store, *, version: str | None = None, progress=None) -> dict:
+def build_index(store, *, version: str | None = None, seed: int = 0, progress=None) -> dict:
     """Embed the catalogue with ``version``'s item tower, index it, and promote it.
 
     The manifest is replaced last, so serving processes switch from the old
-    version to the new one in one step.
+    version to the new one in one step. ``seed`` seeds the k-means sample that
+    partitions the item vectors.
 
     Returns
     -------
@@ -91,12 +92,13 @@ def build_index(store, *, version: str | None = None, progress=None) -> dict:
             raise NotBuiltError(f'no items in {store.path} (load them with "sqlrec ingest")')
         embeddings = embed_items(version_path, items, progress)
         table_name = f"items_{version}"
-        index = ItemIndex.build(store.lance_path, table_name, items, embeddings)
+        index = ItemIndex.build(store.lance_path, table_name, items, embeddings, seed=seed)
         manifest = {
             "version": version,
             "item_table": table_name,
             "item_table_version": index.table_version,
             "embedding_size": int(embeddings.shape[1]),
+            "seed": seed,
             "item_count": int(items.num_rows),
             "promoted_at": dt.datetime.now(dt.timezone.utc).isoformat(),
         }

@@ -19,6 +19,8 @@ import pyarrow as pa
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SCALAR_OPS = ("=", "!=", "<", "<=", ">", ">=", "in")
 _LIST_OPS = ("any", "all")
+#: Columns the engine writes beside the item metadata; they cannot be filtered on.
+ENGINE_COLUMNS = ("vector", "ivf_partition")
 # Longest operators first so "<=" is not read as "<".
 _TEXT_OPS = (("!=", "!="), ("<=", "<="), (">=", ">="), ("=", "="), ("<", "<"), (">", ">"),
              ("~", "any"))
@@ -85,36 +87,51 @@ def compile_filters(filters: list[Filter] | tuple[Filter, ...], schema: pa.Schem
 
 
 def _compile_one(f: Filter, schema: pa.Schema) -> str:
+    kind = check_filter(f, schema)
+    column = f"`{f.column}`"
+    if is_list_type(kind):
+        literals = ", ".join(_literal(v, kind.value_type, f.column) for v in as_list(f))
+        return f"array_has_{f.op}({column}, [{literals}])"
+    if f.op == "in":
+        literals = ", ".join(_literal(v, kind, f.column) for v in as_list(f))
+        return f"{column} IN ({literals})"
+    return f"{column} {f.op} {_literal(f.value, kind, f.column)}"
+
+
+def check_filter(f: Filter, schema: pa.Schema) -> pa.DataType:
+    """Check that ``f`` names a filterable column with a suitable operator.
+
+    Returns
+    -------
+    pyarrow.DataType
+        The column's type.
+    """
     if not isinstance(f.column, str) or not _IDENTIFIER.match(f.column):
         raise ValueError(f"invalid filter column: {f.column!r}, expected a column name")
-    if f.column not in schema.names or f.column == "vector":
-        names = ", ".join(n for n in schema.names if n != "vector")
+    if f.column not in schema.names or f.column in ENGINE_COLUMNS:
+        names = ", ".join(n for n in schema.names if n not in ENGINE_COLUMNS)
         raise ValueError(f"unknown filter column: {f.column!r}, expected one of {names}")
     kind = schema.field(f.column).type
-    column = f"`{f.column}`"
 
-    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+    if is_list_type(kind):
         if f.op not in _LIST_OPS:
             raise ValueError(
                 f"invalid operator {f.op!r} for list column {f.column}, expected any "
                 f"or all (written {f.column}~A|B for any, {f.column}~A&B for all)"
             )
-        values = _as_list(f)
-        literals = ", ".join(_literal(v, kind.value_type, f.column) for v in values)
-        return f"array_has_{f.op}({column}, [{literals}])"
-
-    if f.op not in _SCALAR_OPS:
+    elif f.op not in _SCALAR_OPS:
         raise ValueError(
             f"invalid operator {f.op!r} for column {f.column}, which is not a list, "
             f"expected one of {' '.join(_SCALAR_OPS)} (written {f.column}=A|B for in)"
         )
-    if f.op == "in":
-        literals = ", ".join(_literal(v, kind, f.column) for v in _as_list(f))
-        return f"{column} IN ({literals})"
-    return f"{column} {f.op} {_literal(f.value, kind, f.column)}"
+    return kind
 
 
-def _as_list(f: Filter) -> list:
+def is_list_type(kind: pa.DataType) -> bool:
+    return pa.types.is_list(kind) or pa.types.is_large_list(kind)
+
+
+def as_list(f: Filter) -> list:
     values = list(f.value) if isinstance(f.value, (list, tuple, set, frozenset)) else [f.value]
     if not values:
         raise ValueError(f"empty value list for filter on {f.column}, expected at least one")
@@ -123,26 +140,48 @@ def _as_list(f: Filter) -> list:
 
 def _literal(value: Any, kind: pa.DataType, column: str) -> str:
     """Convert ``value`` to the column's type and render it as a SQL literal."""
+    value = convert_value(value, kind, column)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, dt.datetime):
+        return f"timestamp '{value.isoformat(sep=' ')}'"
+    return f"date '{value.isoformat()}'"
+
+
+def convert_value(value: Any, kind: pa.DataType, column: str) -> Any:
+    """Convert a filter value to the Python type of a ``kind`` column.
+
+    Raises
+    ------
+    ValueError
+        When the value does not convert, or filters on ``kind`` are not supported.
+    """
     try:
         if pa.types.is_boolean(kind):
-            return "true" if _to_bool(value) else "false"
+            return _to_bool(value)
         if pa.types.is_integer(kind):
             if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
                 raise ValueError
-            return str(int(value))
+            return int(value)
         if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
             number = float(value)
             if not math.isfinite(number):
                 raise ValueError
-            return repr(number)
+            return number
         if pa.types.is_string(kind) or pa.types.is_large_string(kind):
             if not isinstance(value, str) or "\x00" in value:
                 raise ValueError
-            return "'" + value.replace("'", "''") + "'"
+            return value
         if pa.types.is_date(kind):
-            return f"date '{_to_date(value).isoformat()}'"
+            return _to_date(value)
         if pa.types.is_timestamp(kind):
-            return f"timestamp '{_to_datetime(value).isoformat(sep=' ')}'"
+            return _to_datetime(value)
     except (TypeError, ValueError):
         raise ValueError(
             f"invalid filter value for {column}: {value!r}, expected {_describe(kind)}"

@@ -11,7 +11,10 @@ SIZE = 16
 @pytest.fixture(scope="module")
 def catalogue(tmp_path_factory):
     rng = np.random.default_rng(7)
-    vectors = rng.normal(size=(ITEM_COUNT, SIZE)).astype(np.float32)
+    # Item embeddings cluster, as a trained tower's do: 60 centres plus noise.
+    centres = rng.normal(size=(60, SIZE))
+    noise = 0.5 * rng.normal(size=(ITEM_COUNT, SIZE))
+    vectors = (centres[rng.integers(0, 60, ITEM_COUNT)] + noise).astype(np.float32)
     ids = np.arange(10, 10 + ITEM_COUNT, dtype=np.int64)
     metadata = pa.table(
         {
@@ -113,7 +116,7 @@ def test_table_carries_scalar_indexes(catalogue):
     assert kinds[("genres",)] == "LabelList"
     assert kinds[("christmas",)] == "Bitmap"
     assert kinds[("year",)] == "BTree"
-    assert kinds[("vector",)] == "IvfHnswSq"
+    assert kinds[("vector",)] == "IvfFlat"
 
 
 def test_nearest_broad_filter_returns_k(catalogue):
@@ -126,3 +129,202 @@ def test_nearest_broad_filter_returns_k(catalogue):
     assert len(comedy) > EXACT_SCAN_MAX_ROWS
     assert rows.num_rows == 1000
     assert set(rows.column("item_id").to_pylist()) <= set(comedy.tolist()) - set(exclude.tolist())
+
+
+BUCKETS = 10_000
+SHARES = [0.9, 0.5, 0.1, 0.01, 0.001, 0.0001]
+
+
+def clustered(rng, count, size=SIZE, centre_count=40):
+    centres = rng.normal(size=(centre_count, size))
+    noise = 0.5 * rng.normal(size=(count, size))
+    return (centres[rng.integers(0, centre_count, count)] + noise).astype(np.float32)
+
+
+def small_catalogue(path, count, seed=5):
+    rng = np.random.default_rng(seed)
+    vectors = clustered(rng, count)
+    metadata = pa.table(
+        {
+            "item_id": pa.array(np.arange(count), pa.int64()),
+            "bucket": pa.array(rng.integers(0, BUCKETS, count), pa.int32()),
+        }
+    )
+    return (
+        ItemIndex.build(path, "items_small", metadata, vectors, seed=seed),
+        vectors,
+        metadata,
+    )
+
+
+@pytest.fixture(scope="module")
+def bucketed(tmp_path_factory):
+    return small_catalogue(tmp_path_factory.mktemp("bucketed"), 20_000)
+
+
+@pytest.mark.parametrize("share", SHARES)
+def test_nearest_exactly_k_at_selectivity(bucketed, share):
+    index, vectors, metadata = bucketed
+    bucket = metadata.column("bucket").to_numpy()
+    mask = bucket < share * BUCKETS
+    query = vectors[17]
+
+    rows = index.nearest(
+        query, 50, filters=[Filter("bucket", "<", int(share * BUCKETS))]
+    )
+
+    found = rows.column("item_id").to_numpy()
+    assert rows.num_rows == min(50, int(mask.sum()))
+    assert mask[found].all()
+
+
+@pytest.mark.parametrize("share", [0.01, 0.001, 0.0001])
+def test_nearest_selective_share_is_exact(bucketed, share):
+    index, vectors, metadata = bucketed
+    ids = metadata.column("item_id").to_numpy()
+    mask = metadata.column("bucket").to_numpy() < share * BUCKETS
+    query = vectors[3]
+
+    rows = index.nearest(
+        query, 20, filters=[Filter("bucket", "<", int(share * BUCKETS))]
+    )
+
+    assert (
+        rows.column("item_id").to_numpy().tolist()
+        == exact_top(vectors, ids, query, 20, mask).tolist()
+    )
+
+
+def test_nearest_broad_filter_with_exclude(bucketed):
+    index, vectors, metadata = bucketed
+    mask = metadata.column("bucket").to_numpy() < 9000
+    flt = [Filter("bucket", "<", 9000)]
+    first = index.nearest(vectors[8], 200, filters=flt).column("item_id").to_numpy()
+
+    rows = index.nearest(vectors[8], 200, filters=flt, exclude=first[:150])
+
+    found = rows.column("item_id").to_numpy()
+    assert rows.num_rows == 200
+    assert not set(found.tolist()) & set(first[:150].tolist())
+    assert mask[found].all()
+
+
+def test_nearest_k_just_below_matching(bucketed):
+    index, vectors, metadata = bucketed
+    matching = int((metadata.column("bucket").to_numpy() < 5000).sum())
+
+    rows = index.nearest(
+        vectors[2], matching - 3, filters=[Filter("bucket", "<", 5000)]
+    )
+
+    assert rows.num_rows == matching - 3
+
+
+def test_nearest_logs_path_choice(bucketed, caplog):
+    index, vectors, _ = bucketed
+
+    with caplog.at_level("DEBUG", logger="engine.index._table"):
+        index.nearest(vectors[0], 10, filters=[Filter("bucket", "<", 10)])
+        index.nearest(vectors[0], 10)
+
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("exact scan of") for m in messages)
+    assert any(m.startswith("IVF search of") for m in messages)
+
+
+def test_build_same_seed_same_partitions(tmp_path):
+    first, *_ = small_catalogue(tmp_path / "a", 3000)
+    second, *_ = small_catalogue(tmp_path / "b", 3000)
+
+    partitions = [
+        ix.table.to_arrow().column("ivf_partition").to_pylist()
+        for ix in (first, second)
+    ]
+
+    assert partitions[0] == partitions[1]
+    assert None not in partitions[0]
+
+
+def test_added_items_found_next_query(tmp_path):
+    index, vectors, metadata = small_catalogue(tmp_path, 3000)
+    query = vectors[10]
+    new = pa.table(
+        {
+            "item_id": pa.array([5000, 5001], pa.int64()),
+            "bucket": pa.array([1, 7000], pa.int32()),
+        }
+    )
+
+    index.add_items(new, np.stack([query * 3, query * 2]))
+
+    assert index.nearest(query, 2).column("item_id").to_pylist() == [5000, 5001]
+    selective = index.nearest(query, 1, filters=[Filter("bucket", "<", 2)])
+    assert selective.column("item_id").to_pylist() == [5000]
+    assert index.table.count_rows("ivf_partition IS NULL") == 2
+
+
+def test_pinned_reader_misses_later_items(tmp_path):
+    index, vectors, metadata = small_catalogue(tmp_path, 3000)
+    reader = ItemIndex(tmp_path, index.table_name, index.table_version)
+    new = pa.table(
+        {"item_id": pa.array([9000], pa.int64()), "bucket": pa.array([1], pa.int32())}
+    )
+
+    index.add_items(new, vectors[10:11] * 3)
+
+    assert 9000 not in reader.nearest(vectors[10], 5).column("item_id").to_pylist()
+    assert 9000 in index.nearest(vectors[10], 5).column("item_id").to_pylist()
+
+
+def test_deleted_items_never_return(tmp_path):
+    index, vectors, metadata = small_catalogue(tmp_path, 3000)
+    query = vectors[20]
+    top = index.nearest(query, 5).column("item_id").to_numpy()
+    rare = (
+        index.nearest(query, 3, filters=[Filter("bucket", "<", 100)])
+        .column("item_id")
+        .to_numpy()
+    )
+
+    index.delete_items(np.concatenate([top, rare]))
+
+    deleted = set(top.tolist()) | set(rare.tolist())
+    assert not deleted & set(index.nearest(query, 100).column("item_id").to_pylist())
+    filtered = index.nearest(query, 100, filters=[Filter("bucket", "<", 100)])
+    assert not deleted & set(filtered.column("item_id").to_pylist())
+    assert index.row_count() == 3000 - len(deleted)
+
+
+def test_add_items_past_threshold_extends(tmp_path):
+    index, vectors, metadata = small_catalogue(tmp_path, 3000)
+    rng = np.random.default_rng(9)
+    count = EXACT_SCAN_MAX_ROWS + 100
+    new = pa.table(
+        {
+            "item_id": pa.array(np.arange(10_000, 10_000 + count), pa.int64()),
+            "bucket": pa.array(rng.integers(0, BUCKETS, count), pa.int32()),
+        }
+    )
+    added = vectors[rng.integers(0, 3000, count)] + 0.01
+    # Ten times an item's vector outscores every other item for that query.
+    added[0] = 10 * vectors[0]
+
+    index.add_items(new, added)
+
+    assert index.table.count_rows("ivf_partition IS NULL") == 0
+    assert index.snapshot().unassigned_count == 0
+    assert index.nearest(added[0], 1).column("item_id").to_pylist() == [10_000]
+
+
+def test_add_items_rejects_existing_ids(tmp_path):
+    index, vectors, metadata = small_catalogue(tmp_path, 3000)
+
+    with pytest.raises(ValueError, match="already in items_small"):
+        index.add_items(metadata.slice(0, 2), vectors[:2])
+
+
+def test_build_rejects_engine_column(tmp_path):
+    metadata = pa.table({"item_id": [1, 2], "ivf_partition": [0, 0]})
+
+    with pytest.raises(ValueError, match="column named ivf_partition"):
+        ItemIndex.build(tmp_path, "items_bad", metadata, np.zeros((2, 4), np.float32))
