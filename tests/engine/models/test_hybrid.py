@@ -1,4 +1,4 @@
-"""Tests of the hybrid of item-kNN, user-kNN and metadata scores."""
+"""Tests of the hybrid of neighbourhood, metadata and two-tower scores."""
 
 import functools
 
@@ -10,8 +10,12 @@ from engine.models import MODELS
 from engine.models._hybrid import HybridScorer
 from engine.models._item_knn import ItemKNNScorer
 
-PARTS = ("item_knn", "user_knn", "sequence_knn", "metadata")
-ONLY_ITEM_KNN = dict(user_knn_weight=0.0, sequence_knn_weight=0.0, metadata_weight=0.0)
+PARTS = ("item_knn", "user_knn", "sequence_knn", "metadata", "two_tower")
+ONLY_ITEM_KNN = dict(
+    user_knn_weight=0.0, sequence_knn_weight=0.0, metadata_weight=0.0, two_tower_weight=0.0
+)
+# A two-tower part small enough to fit in about a second.
+SMALL_TWO_TOWER = dict(embedding_size=16, hidden_size=32, history_length=4, epochs=3)
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=check_id)
@@ -70,27 +74,39 @@ def test_hybrid_weights_add_parts():
     users = np.arange(data.user_count)
     single = {
         name: HybridScorer(
-            **{f"{other}_weight": float(other == name) for other in PARTS}
+            **{f"{other}_weight": float(other == name) for other in PARTS},
+            two_tower=SMALL_TWO_TOWER,
         ).fit(data)
         for name in PARTS
     }
 
-    blended = HybridScorer(1.0, 2.0, 0.7, 0.5).fit(data).score(users)
+    blended = (
+        HybridScorer(1.0, 2.0, 0.7, 0.5, 1.5, two_tower=SMALL_TWO_TOWER)
+        .fit(data)
+        .score(users)
+    )
 
     expected = (
         single["item_knn"].score(users).astype(np.float64)
         + 2.0 * single["user_knn"].score(users)
         + 0.7 * single["sequence_knn"].score(users)
         + 0.5 * single["metadata"].score(users)
+        + 1.5 * single["two_tower"].score(users)
     )
     np.testing.assert_allclose(blended, expected, rtol=1e-5, atol=1e-6)
 
 
 def test_hybrid_saves_parts(tmp_path):
-    HybridScorer().fit(checkerboard_data()).save(tmp_path)
+    data = checkerboard_data()
+    users = np.arange(data.user_count)
+    hybrid = HybridScorer(two_tower=SMALL_TWO_TOWER).fit(data)
+
+    hybrid.save(tmp_path)
+    loaded = HybridScorer.load(tmp_path)
 
     for name in PARTS:
-        assert (tmp_path / name / "scorer.json").is_file()
+        assert any((tmp_path / name).iterdir()), f"no files saved for {name}"
+    np.testing.assert_allclose(loaded.score(users), hybrid.score(users), atol=1e-5)
 
 
 def test_hybrid_skips_zero_weight_parts(tmp_path):

@@ -104,14 +104,14 @@ POOLING_CHECKS = [
 ]
 
 
-@pytest.mark.parametrize("pooling", ["mean", "attention"])
+@pytest.mark.parametrize("pooling", ["mean", "attention", "transformer"])
 @pytest.mark.parametrize("check", POOLING_CHECKS, ids=check_id)
 def test_two_tower_behaviour_pooling(check, pooling, seed, tmp_path):
     make_scorer = functools.partial(TwoTowerScorer, **{**TINY, "pooling": pooling})
     check(make_scorer, seed=seed, tmp_path=tmp_path)
 
 
-@pytest.mark.parametrize("pooling", ["mean", "attention"])
+@pytest.mark.parametrize("pooling", ["mean", "attention", "transformer"])
 def test_two_tower_pooling_learns_groups(data, seed, pooling):
     users = np.arange(data.user_count)
     scorer = TwoTowerScorer(**{**TINY, "pooling": pooling}).fit(data, seed=seed)
@@ -125,6 +125,35 @@ def test_two_tower_pooling_learns_groups(data, seed, pooling):
 def pooling_tower(pooling: str) -> QueryTower:
     torch.manual_seed(0)
     return QueryTower(5, 9, 2, 4, 8, history_length=3, pooling=pooling).eval()
+
+
+def test_transformer_positions_ignore_later_items():
+    tower = pooling_tower("transformer")
+    users = torch.tensor([1, 2])
+    features = torch.zeros((2, 2))
+    context = torch.full((2, 4), 3)
+    history = torch.tensor([[0, 4, 7, 2], [1, 3, 5, 8]])
+    changed = history.clone()
+    changed[:, 3] = torch.tensor([6, 6])
+
+    with torch.no_grad():
+        before = tower.forward_sequence(users, features, context, context, history)
+        after = tower.forward_sequence(users, features, context, context, changed)
+        served = tower(users, features, context[:, 0], context[:, 0], history)
+
+    torch.testing.assert_close(after[:, :3], before[:, :3])
+    assert not torch.allclose(after[:, 3], before[:, 3])
+    # Serving reads the last position.
+    torch.testing.assert_close(served, before[:, 3])
+
+
+def test_sequence_training_needs_transformer():
+    tower = pooling_tower("recency")
+    history = torch.tensor([[0, 4, 7]])
+    context = torch.zeros((1, 3), dtype=torch.int64)
+
+    with pytest.raises(ValueError, match="invalid pooling for sequence training"):
+        tower.forward_sequence(torch.tensor([1]), torch.zeros((1, 2)), context, context, history)
 
 
 def test_recency_pooling_starts_as_mean():
@@ -170,7 +199,7 @@ def test_position_ages_cap():
     torch.testing.assert_close(ages, torch.tensor([2, 2, 2, 1, 0]))
 
 
-@pytest.mark.parametrize("pooling", ["mean", "recency", "attention"])
+@pytest.mark.parametrize("pooling", ["mean", "recency", "attention", "transformer"])
 def test_pooling_empty_history_is_zero(pooling):
     history = torch.zeros((2, 3), dtype=torch.int64)
 
@@ -180,7 +209,7 @@ def test_pooling_empty_history_is_zero(pooling):
     torch.testing.assert_close(pooled, torch.zeros((2, 4)))
 
 
-@pytest.mark.parametrize("pooling", ["recency", "attention"])
+@pytest.mark.parametrize("pooling", ["recency", "attention", "transformer"])
 def test_pooling_ignores_padding_values(pooling):
     tower = pooling_tower(pooling)
     history = torch.tensor([[0, 0, 5], [0, 2, 5]])
@@ -193,7 +222,7 @@ def test_pooling_ignores_padding_values(pooling):
     torch.testing.assert_close(after, before)
 
 
-@pytest.mark.parametrize("pooling", ["recency", "attention"])
+@pytest.mark.parametrize("pooling", ["recency", "attention", "transformer"])
 def test_two_tower_pooling_exports(data, seed, tmp_path, pooling):
     scorer = TwoTowerScorer(**{**TINY, "epochs": 2, "pooling": pooling}).fit(
         data, seed=seed
@@ -504,7 +533,7 @@ def test_two_tower_movielens_recall(ml100k_dir, seed):
     held_out_users = data.user_index(rows[last, 0])
     held_out_items = data.item_index(rows[last, 1])
     hours, weekdays = utc_context(rows[last, 3])
-    scorer = TwoTowerScorer(epochs=3).fit(data, seed=seed)
+    scorer = TwoTowerScorer(epochs=10).fit(data, seed=seed)
 
     scores = scorer.score(held_out_users, context={"hour": hours, "weekday": weekdays})
 
