@@ -11,16 +11,17 @@ from cli._progress import progress_bar
 
 DEMO_MARKER = "demo.json"
 SAMPLE_USERS = 3
+DEMO_EPOCHS = 5
 
 
 @click.command("demo")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generator and of every model.")
 @click.option("--users", "user_count", type=click.IntRange(10, 100_000), default=1000, show_default=True, help="Number of users to generate.")
 @click.option("--items", "item_count", type=click.IntRange(10, 20_000), default=2000, show_default=True, help="Number of items to generate.")
-@click.option("--epochs", type=click.IntRange(min=1), help="Training epochs of the two-tower model. Default: its own.")
+@click.option("--epochs", type=click.IntRange(min=1), default=DEMO_EPOCHS, show_default=True, help="Training epochs of the two-tower model, alone and inside the hybrid. Fewer than the model's own default, so the demo stays short.")
 @click.option("--replace", is_flag=True, help="Rebuild a store that an earlier demo run created.")
 @click.pass_obj
-def demo(obj, seed: int, user_count: int, item_count: int, epochs: int | None, replace: bool) -> None:
+def demo(obj, seed: int, user_count: int, item_count: int, epochs: int, replace: bool) -> None:
     """Generate the demo catalogue, build every model, evaluate, and recommend.
 
     The catalogue is synthetic and seeded. Items have genres, running time,
@@ -59,7 +60,7 @@ def demo(obj, seed: int, user_count: int, item_count: int, epochs: int | None, r
         f"{catalogue.duplicates.num_rows} planted duplicate items"
     )
 
-    params = {"two_tower": {"epochs": epochs}} if epochs else {}
+    params = {"two_tower": {"epochs": epochs}, "hybrid": {"two_tower": {"epochs": epochs}}}
     with progress_bar("train") as progress:
         trained = train(store, seed=seed, params=params, progress=progress)
     click.echo(f"trained version {trained.version}: " + ", ".join(

@@ -18,7 +18,7 @@ from cli._progress import progress_bar
     "sequence_knn, metadata, hybrid, two_tower. Default: all.",
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every model that samples.")
-@click.option("--epochs", type=click.IntRange(min=1), help="Training epochs of the two-tower model.")
+@click.option("--epochs", type=click.IntRange(min=1), help="Training epochs of the two-tower model, alone and inside the hybrid.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.pass_obj
 def train(obj, models: tuple[str, ...], seed: int, epochs: int | None, as_json: bool) -> None:
@@ -43,7 +43,11 @@ def train(obj, models: tuple[str, ...], seed: int, epochs: int | None, as_json: 
     if unknown:
         raise click.BadParameter(f"unknown model: {', '.join(unknown)}, expected one of {known}", param_hint="--model")
     store = obj.open()
-    params = {"two_tower": {"epochs": epochs}} if epochs else None
+    params = (
+        {"two_tower": {"epochs": epochs}, "hybrid": {"two_tower": {"epochs": epochs}}}
+        if epochs
+        else None
+    )
     with progress_bar("train", enabled=not as_json) as progress:
         result = run_training(
             store, models=names or None, params=params, seed=seed, progress=progress
