@@ -1,4 +1,4 @@
-"""Hybrid of CF, metadata and two-tower models: a weighted sum of standardised scores."""
+"""Hybrid of CF, metadata and two-tower models: a weighted sum of standard scores."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ _PARTS = (
 
 
 class HybridScorer(Scorer):
-    """Blend the standardised scores of the neighbourhood, metadata and two-tower models.
+    """Blend the standardised scores of the neighbourhood, metadata and two towers.
 
     Each part scores the whole catalogue. For every user, each part's scores
     are standardised over the user's candidates (the items outside the user's

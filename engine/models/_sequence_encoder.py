@@ -1,4 +1,4 @@
-"""Causal self-attention over a user's items, in order: the query tower's sequence encoder.
+"""Causal self-attention over a user's items in order, for the query tower.
 
 Each position of a right-aligned item sequence attends to itself and to the
 positions before it, never to later ones, so the vector at a position sums up

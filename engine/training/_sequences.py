@@ -1,4 +1,4 @@
-"""Sequence training of the two towers: every position of a user's items predicts the next.
+"""Sequence training of the two towers: each position predicts the next item.
 
 A user's items, in order, are cut into chunks of ``history_length`` targets,
 the last chunk ending at the user's most recent item. The query tower encodes
@@ -15,8 +15,6 @@ target items as the candidates, with the logQ correction of the in-batch loss.
 
 from __future__ import annotations
 
-import logging
-import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,12 +30,11 @@ from engine.export._inputs import (
     utc_context,
 )
 from engine.features import InteractionData
+from engine.training._two_tower import run_epochs
 
 if TYPE_CHECKING:
     from engine.models._base import Progress
     from engine.training._two_tower import Settings
-
-_log = logging.getLogger(__name__)
 
 #: Largest catalogue trained with a softmax over every item; above it, the
 #: candidates of a step are the batch's target items.
@@ -90,7 +87,9 @@ def sequence_chunks(data: InteractionData, length: int) -> SequenceChunks:
     safe = np.clip(rows, 0, None)
     return SequenceChunks(
         users=users,
-        inputs=np.where(has_input, items[np.clip(rows - 1, 0, None)] + 1, UNKNOWN_INDEX),
+        inputs=np.where(
+            has_input, items[np.clip(rows - 1, 0, None)] + 1, UNKNOWN_INDEX
+        ),
         targets=np.where(has_target, items[safe], -1),
         hours=np.where(has_target, hours[safe], UNKNOWN_HOUR),
         weekdays=np.where(has_target, weekdays[safe], UNKNOWN_WEEKDAY),
@@ -110,40 +109,22 @@ def train_sequence_towers(
     progress: Progress | None = None,
 ) -> tuple[torch.optim.Optimizer, int, list[float]]:
     """Fit both towers in place on ``chunks``; returns as ``train_towers`` does."""
-    parameters = list(query_tower.parameters()) + list(item_tower.parameters())
-    optimizer = torch.optim.AdamW(
-        parameters, lr=settings.learning_rate, weight_decay=settings.regularization
-    )
     step_inputs = _StepInputs(chunks, user_features, item_features, log_probabilities)
-    query_tower.train()
-    item_tower.train()
 
-    step, losses = 0, []
-    for epoch in range(settings.epochs):
-        started = time.perf_counter()
-        order = torch.randperm(chunks.chunk_count, generator=generator)
-        total, target_total = 0.0, 0
-        for start in range(0, chunks.chunk_count, settings.batch_size):
-            batch = order[start : start + settings.batch_size]
-            loss, target_count = _step_loss(
-                query_tower, item_tower, step_inputs, batch, settings, generator
-            )
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            step += 1
-            total += float(loss.detach()) * target_count
-            target_total += target_count
+    def batch_loss(batch: torch.Tensor) -> tuple[torch.Tensor, int]:
+        return _step_loss(
+            query_tower, item_tower, step_inputs, batch, settings, generator
+        )
 
-        losses.append(total / max(target_total, 1))
-        message = f"epoch {epoch + 1}/{settings.epochs}: mean loss {losses[-1]:.4f}"
-        _log.info("%s in %.2fs", message, time.perf_counter() - started)
-        if progress is not None:
-            progress(epoch + 1, settings.epochs, message)
-
-    query_tower.eval()
-    item_tower.eval()
-    return optimizer, step, losses
+    return run_epochs(
+        query_tower,
+        item_tower,
+        chunks.chunk_count,
+        batch_loss,
+        settings,
+        generator=generator,
+        progress=progress,
+    )
 
 
 class _StepInputs:
@@ -172,7 +153,9 @@ def _step_loss(query_tower, item_tower, inputs, batch, settings, generator):
     # is per position. Both train the vectors of requests that lack them.
     size, length = history.shape
     drop_user = torch.rand(size, generator=generator) < settings.user_dropout
-    drop_context = torch.rand(size, length, generator=generator) < settings.context_dropout
+    drop_context = (
+        torch.rand(size, length, generator=generator) < settings.context_dropout
+    )
     user_index = torch.where(drop_user, UNKNOWN_INDEX, users + 1)
     history = torch.where(drop_user[:, None], UNKNOWN_INDEX, history)
     hours = torch.where(drop_context, UNKNOWN_HOUR, hours)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import torch
@@ -143,11 +143,53 @@ def train_towers(
     losses : list of float
         Mean loss of each epoch.
     """
+    tensors = _Tensors(user_features, item_features, log_probabilities)
+
+    def batch_loss(batch: torch.Tensor) -> tuple[torch.Tensor, int]:
+        loss = _batch_loss(
+            query_tower,
+            item_tower,
+            rows,
+            batch.numpy(),
+            sequence_items,
+            tensors,
+            settings,
+            generator,
+        )
+        return loss, 1
+
+    return run_epochs(
+        query_tower,
+        item_tower,
+        rows.row_count,
+        batch_loss,
+        settings,
+        generator=generator,
+        progress=progress,
+    )
+
+
+def run_epochs(
+    query_tower: nn.Module,
+    item_tower: nn.Module,
+    row_count: int,
+    batch_loss: Callable[[torch.Tensor], tuple[torch.Tensor, int]],
+    settings: Settings,
+    *,
+    generator: torch.Generator,
+    progress: Progress | None = None,
+) -> tuple[torch.optim.AdamW, int, list[float]]:
+    """Train both towers with AdamW over shuffled batches of ``row_count`` rows.
+
+    ``batch_loss(batch)`` takes the row positions of one batch, an int64
+    tensor, and returns the batch's loss and its weight in the epoch's mean
+    loss. Returns the optimizer, the step count and the mean loss of each
+    epoch, as :func:`train_towers` documents.
+    """
     parameters = list(query_tower.parameters()) + list(item_tower.parameters())
     optimizer = torch.optim.AdamW(
         parameters, lr=settings.learning_rate, weight_decay=settings.regularization
     )
-    tensors = _Tensors(user_features, item_features, log_probabilities)
     query_tower.train()
     item_tower.train()
 
@@ -155,28 +197,18 @@ def train_towers(
     losses = []
     for epoch in range(settings.epochs):
         started = time.perf_counter()
-        order = torch.randperm(rows.row_count, generator=generator).numpy()
-        total, batch_count = 0.0, 0
-        for start in range(0, rows.row_count, settings.batch_size):
-            batch = order[start : start + settings.batch_size]
-            loss = _batch_loss(
-                query_tower,
-                item_tower,
-                rows,
-                batch,
-                sequence_items,
-                tensors,
-                settings,
-                generator,
-            )
+        order = torch.randperm(row_count, generator=generator)
+        total, weight_total = 0.0, 0
+        for start in range(0, row_count, settings.batch_size):
+            loss, weight = batch_loss(order[start : start + settings.batch_size])
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             step += 1
-            total += float(loss.detach())
-            batch_count += 1
+            total += float(loss.detach()) * weight
+            weight_total += weight
 
-        losses.append(total / max(batch_count, 1))
+        losses.append(total / max(weight_total, 1))
         message = f"epoch {epoch + 1}/{settings.epochs}: mean loss {losses[-1]:.4f}"
         _log.info("%s in %.2fs", message, time.perf_counter() - started)
         if progress is not None:
