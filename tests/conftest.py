@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,3 +35,39 @@ def runner() -> CliRunner:
 @pytest.fixture
 def store_path(tmp_path: Path) -> Path:
     return tmp_path / "test.sqlrec"
+
+
+# A second process that opens a DuckDB file read-only, reports on stdout that it
+# has it open, and closes it after the given seconds.
+_HOLDER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print("open", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+@pytest.fixture
+def hold_catalog():
+    """Return ``hold(path, seconds)``, which keeps ``path`` open read-only in a child.
+
+    ``hold`` returns once the child has the file open. The child closes it after
+    ``seconds``, and every child still running is stopped at teardown.
+    """
+    children = []
+
+    def hold(path: Path, seconds: float = 600) -> subprocess.Popen:
+        child = subprocess.Popen(
+            [sys.executable, "-c", _HOLDER, str(path), str(seconds)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        children.append(child)
+        assert child.stdout.readline().strip() == "open"
+        return child
+
+    yield hold
+    for child in children:
+        child.kill()
+        child.wait()

@@ -3,6 +3,7 @@ import json
 import duckdb
 
 import engine
+from engine.errors import StoreError
 from cli import sqlrec
 
 
@@ -84,3 +85,20 @@ def test_sql_prompt_reads_stdin(runner, store_path):
 
     assert result.exit_code == 0
     assert result.output.splitlines()[-2:] == ["n", "3"]
+
+
+def test_sql_write_blocked_by_reader(runner, store_path, hold_catalog):
+    store = _store_with_rows(store_path)
+    hold_catalog(store.catalog_path)
+
+    result = runner.invoke(
+        sqlrec,
+        ["--store", str(store_path), "sql", "--write", "delete from items"],
+        env={"SQLREC_OPEN_TIMEOUT": "0.2"},
+    )
+
+    message = str(result.exception)
+    assert isinstance(result.exception, StoreError)
+    assert "open in another process" in message
+    assert "read-write" not in message
+    assert "Close that process" in message
