@@ -28,10 +28,12 @@ with settings as (
 )
 
 -- Both branches read phase_name, so a bad phase raises whichever protocol is chosen.
+-- They test it with "is not null", because "= phase" folds to NULL for a NULL phase
+-- before the check runs.
 select l.*
 from _split_loo(interactions, phase, protocol = 'loo-shuffled') as l
 where (
-    select protocol_name in ('loo', 'loo-shuffled') and phase_name = phase
+    select protocol_name in ('loo', 'loo-shuffled') and phase_name is not null
     from settings
 )
 
@@ -40,6 +42,6 @@ union all
 select t.*
 from _split_temporal(interactions, phase) as t
 where (
-    select protocol_name = 'temporal' and phase_name = phase
+    select protocol_name = 'temporal' and phase_name is not null
     from settings
 );
