@@ -19,7 +19,7 @@
 create or replace macro protocol_split(
     interactions, protocol := 'loo', phase := 'final'
 ) as table
-with settings as (
+with _settings as (
     select
         _check_choice(
             'protocol_split', 'protocol', protocol, ['loo', 'loo-shuffled', 'temporal']
@@ -34,7 +34,7 @@ select l.*
 from _split_loo(interactions, phase, protocol = 'loo-shuffled') as l
 where (
     select protocol_name in ('loo', 'loo-shuffled') and phase_name is not null
-    from settings
+    from _settings
 )
 
 union all
@@ -43,5 +43,5 @@ select t.*
 from _split_temporal(interactions, phase) as t
 where (
     select protocol_name = 'temporal' and phase_name is not null
-    from settings
+    from _settings
 );
