@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
-import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,8 +10,8 @@ from pathlib import Path
 import click
 import duckdb
 
+from cli._output import fetch, print_rows
 from cli._statements import scan
-from cli._table import render_table
 
 HISTORY_FILE = ".sqlrec_history"
 HISTORY_LENGTH = 1000
@@ -71,40 +68,62 @@ def sql(
 
 
 def _run(con: duckdb.DuckDBPyConnection, query: str, output_format: str) -> None:
-    """Run each statement of ``query`` and print the rows of those that return any."""
+    """Run each statement of ``query`` and print the rows of those that return any.
+
+    Statements that only change the schema or the session (create, drop, set,
+    attach...) print nothing. Insert, update and delete print their row count.
+    """
+    if scan(query).empty:
+        raise click.ClickException(
+            'empty query (pass a SQL statement, or no argument for a prompt)'
+        )
     try:
         statements = con.extract_statements(query)
     except duckdb.Error as exc:
         raise click.ClickException(f"query failed: {exc}") from exc
     for statement in statements:
         try:
-            result = con.execute(statement)
+            relation = con.sql(statement.query)
+            if relation is None or _is_status_only(statement, relation):
+                continue
+            columns, rows = fetch(relation)
         except duckdb.Error as exc:
-            hint = (
-                " (pass --write to change the catalog)"
-                if "read-only" in str(exc)
-                else ""
-            )
-            raise click.ClickException(f"query failed: {exc}{hint}") from exc
-        if result.description is not None:
-            _print(result, output_format)
+            raise click.ClickException(
+                f"query failed: {exc}{_write_hint(con, exc)}"
+            ) from exc
+        print_rows(columns, rows, output_format)
 
 
-def _print(result, output_format: str) -> None:
-    columns = [d[0] for d in result.description]
-    rows = result.fetchall()
-    if output_format == "json":
-        records = [dict(zip(columns, row)) for row in rows]
-        click.echo(json.dumps(records, default=str, indent=2))
-    elif output_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
-        click.echo(buffer.getvalue(), nl=False)
-    else:
-        click.echo(render_table(columns, rows))
-        click.echo(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+# Statement types whose single Count or Success column is a result worth printing.
+_COUNTED_TYPES = {
+    duckdb.StatementType.SELECT,
+    duckdb.StatementType.PRAGMA,
+    duckdb.StatementType.EXPLAIN,
+    duckdb.StatementType.CALL,
+    duckdb.StatementType.INSERT,
+    duckdb.StatementType.UPDATE,
+    duckdb.StatementType.DELETE,
+}
+
+
+def _is_status_only(statement, relation: duckdb.DuckDBPyRelation) -> bool:
+    """Tell whether ``relation`` is only DuckDB's status row of a DDL or SET statement."""
+    return (
+        relation.columns in (["Count"], ["Success"])
+        and statement.type not in _COUNTED_TYPES
+    )
+
+
+def _write_hint(con: duckdb.DuckDBPyConnection, exc: duckdb.Error) -> str:
+    """Return the --write hint when ``exc`` is a write to the read-only catalog."""
+    try:
+        [(catalog,)] = con.execute("select current_database()").fetchall()
+    except duckdb.Error:
+        # An aborted transaction rejects every query until it is rolled back.
+        return ""
+    if f'on database "{catalog}" which is attached in read-only mode' in str(exc):
+        return " (pass --write to change the catalog)"
+    return ""
 
 
 def _prompt(

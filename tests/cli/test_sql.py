@@ -1,3 +1,5 @@
+import csv
+import io
 import json
 import os
 import pty
@@ -227,3 +229,104 @@ def _read_until(terminal: int, marker: str | None, wait_seconds: float = 60) -> 
             raise AssertionError(f"terminal closed before {marker!r}: {output!r}")
         output += chunk.decode(errors="replace")
     return output
+
+
+SPECIAL_VALUES = (
+    "select 'nan'::double as nan_value, '-inf'::double as negative_infinity, "
+    "interval 2 month + interval 1 day as span, 'a\\xAB'::blob as bytes, "
+    "[{'item_id': 1, 'score': 0.5}] as ranked, date '2024-03-01' as day, "
+    "1.25::decimal(5, 2) as amount"
+)
+
+
+def test_sql_json_is_valid_json(runner, store_path):
+    _store_with_rows(store_path)
+
+    result = runner.invoke(
+        sqlrec, ["--store", str(store_path), "sql", "--format", "json", SPECIAL_VALUES]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "NaN" not in result.stdout
+    assert "Infinity" not in result.stdout
+    assert json.loads(result.stdout) == [
+        {
+            "nan_value": None,
+            "negative_infinity": None,
+            "span": "2 months 1 day",
+            "bytes": "a\\xAB",
+            "ranked": [{"item_id": 1, "score": 0.5}],
+            "day": "2024-03-01",
+            "amount": 1.25,
+        }
+    ]
+
+
+def test_sql_csv_nested_as_json(runner, store_path):
+    _store_with_rows(store_path)
+
+    result = runner.invoke(
+        sqlrec, ["--store", str(store_path), "sql", "--format", "csv", SPECIAL_VALUES]
+    )
+
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][2:5] == ["span", "bytes", "ranked"]
+    assert rows[1][:3] == ["nan", "-inf", "2 months 1 day"]
+    assert rows[1][3] == "a\\xAB"
+    assert json.loads(rows[1][4]) == [{"item_id": 1, "score": 0.5}]
+    assert rows[1][5:] == ["2024-03-01", "1.25"]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "create temp view v as select 1 as a",
+        "create temp table t as select 1 as a",
+        "set threads = 1",
+        "create temp table t (a int); drop table t",
+    ],
+)
+def test_sql_ddl_prints_nothing(runner, store_path, statement):
+    _store_with_rows(store_path)
+
+    result = runner.invoke(sqlrec, ["--store", str(store_path), "sql", statement])
+
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+def test_sql_insert_prints_count(runner, store_path):
+    _store_with_rows(store_path)
+
+    result = runner.invoke(
+        sqlrec,
+        ["--store", str(store_path), "sql", "--write", "--format", "csv",
+         "insert into items values (7), (8)"],
+    )
+
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == ["Count", "2"]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "/* only a comment */"])
+def test_sql_empty_query_rejected(runner, store_path, query):
+    _store_with_rows(store_path)
+
+    result = runner.invoke(sqlrec, ["--store", str(store_path), "sql", query])
+
+    assert result.exit_code == 1
+    assert "empty query" in result.output
+
+
+def test_sql_other_read_only_error_no_hint(runner, store_path, tmp_path):
+    _store_with_rows(store_path)
+    missing = tmp_path / "missing.duckdb"
+
+    result = runner.invoke(
+        sqlrec, ["--store", str(store_path), "sql", f"attach '{missing}'"]
+    )
+
+    assert result.exit_code == 1
+    assert "database does not exist" in result.output
+    assert "--write" not in result.output
