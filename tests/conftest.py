@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
+#: Folder with the data sets the slow tests read: $SQLREC_TEST_DATA when set, else
+#: shared/data beside the clone.
+SHARED_DATA = Path(
+    os.environ.get("SQLREC_TEST_DATA") or REPO.parent / "shared" / "data"
+).expanduser()
 ML100K = SHARED_DATA / "ml-100k"
 MIND = SHARED_DATA / "mind-sample"
 
@@ -23,7 +28,10 @@ def seed() -> int:
 @pytest.fixture(scope="session")
 def ml100k_dir() -> Path:
     if not (ML100K / "u.data").is_file():
-        pytest.skip(f"MovieLens-100K not found in {ML100K}")
+        pytest.skip(
+            f"MovieLens-100K not found in {ML100K} (set SQLREC_TEST_DATA to the "
+            "folder that contains ml-100k/)"
+        )
     return ML100K
 
 
