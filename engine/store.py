@@ -43,6 +43,12 @@ CATALOG_FILE = "catalog.duckdb"
 MANIFEST_FILE = "manifest.json"
 LOCK_FILE = ".writer.lock"
 
+#: Storage format of new catalogs: the oldest DuckDB release that must read them.
+#: DuckDB 2.0 writes v1.5.0 files when asked, and the DuckDB 1.5 shell (such as
+#: the duckdb-cli package) cannot open files in the 2.0 format. An existing file
+#: keeps the format it was created with.
+CATALOG_STORAGE_VERSION = "v1.5.0"
+
 #: Environment variable with the seconds a catalog open waits for other processes.
 OPEN_TIMEOUT_ENV = "SQLREC_OPEN_TIMEOUT"
 DEFAULT_OPEN_TIMEOUT = 30.0
@@ -186,13 +192,18 @@ class Store:
     def _open_catalog(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         """Open the catalog, retrying with backoff while another process has it open."""
         timeout = self._open_timeout()
+        config = {}
+        if not read_only and not self.catalog_path.exists():
+            config["storage_compatibility_version"] = CATALOG_STORAGE_VERSION
         deadline = time.monotonic() + timeout
         delay = _FIRST_RETRY_DELAY
         attempts = 0
         while True:
             attempts += 1
             try:
-                return duckdb.connect(str(self.catalog_path), read_only=read_only)
+                return duckdb.connect(
+                    str(self.catalog_path), read_only=read_only, config=config
+                )
             except duckdb.IOException as exc:
                 if not _is_lock_conflict(exc):
                     raise StoreError(

@@ -4,6 +4,7 @@ import pytest
 
 import engine
 from engine.errors import StoreError
+from engine.store import CATALOG_STORAGE_VERSION
 
 
 def test_open_missing_store_names_fix(tmp_path):
@@ -151,3 +152,14 @@ def test_open_timeout_env_used(store_path, hold_catalog, monkeypatch):
     with pytest.raises(StoreError, match="timed out after 0.2s"):
         with store.writer():
             pass
+
+
+def test_new_catalog_storage_version(store_path):
+    store = engine.open(store_path, create=True)
+
+    with store.connect() as con:
+        [(tags,)] = con.execute(
+            "select tags from duckdb_databases() where database_name = current_database()"
+        ).fetchall()
+
+    assert tags["storage_version"].startswith(CATALOG_STORAGE_VERSION)
