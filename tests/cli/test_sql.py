@@ -181,6 +181,8 @@ def test_sql_prompt_ctrl_c_drops_buffer(capsys):
     assert capsys.readouterr().out.splitlines() == ["b", "2"]
 
 
+# The forked child calls execve at once, so it never touches lance's state.
+@pytest.mark.filterwarnings("ignore:lance is not fork-safe")
 def test_sql_prompt_on_terminal(store_path, tmp_path):
     _store_with_rows(store_path)
     sqlrec_bin = Path(sys.executable).with_name("sqlrec")
