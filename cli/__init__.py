@@ -11,9 +11,12 @@ from pathlib import Path
 
 import click
 
-# LanceDB's Rust core logs notices such as "no existing dataset, it will be
-# created" at warning level. It reads LANCE_LOG once, when lance is imported.
+# The Rust cores of lance and lancedb log notices such as "No existing dataset ...
+# it will be created" at warning level on stderr. Each reads its variable once, on
+# import, and lancedb 0.40 reads LANCEDB_LOG, not LANCE_LOG. A value the user set is
+# kept.
 os.environ.setdefault("LANCE_LOG", "error")
+os.environ.setdefault("LANCEDB_LOG", "error")
 
 from engine.errors import SqlrecError  # noqa: E402
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import click
 import duckdb
 
-from cli._table import render_table
+from cli._output import fetch, print_rows
+from cli._statements import scan
+
+HISTORY_FILE = ".sqlrec_history"
+HISTORY_LENGTH = 1000
 
 
 @click.command("sql")
@@ -64,74 +68,154 @@ def sql(
 
 
 def _run(con: duckdb.DuckDBPyConnection, query: str, output_format: str) -> None:
-    """Run each statement of ``query`` and print the rows of those that return any."""
+    """Run each statement of ``query`` and print the rows of those that return any.
+
+    Statements that only change the schema or the session (create, drop, set,
+    attach...) print nothing. Insert, update and delete print their row count.
+    """
+    if scan(query).empty:
+        raise click.ClickException(
+            'empty query (pass a SQL statement, or no argument for a prompt)'
+        )
     try:
         statements = con.extract_statements(query)
     except duckdb.Error as exc:
         raise click.ClickException(f"query failed: {exc}") from exc
     for statement in statements:
         try:
-            result = con.execute(statement)
+            relation = con.sql(statement.query)
+            if relation is None or _is_status_only(statement, relation):
+                continue
+            columns, rows = fetch(relation)
         except duckdb.Error as exc:
-            hint = (
-                " (pass --write to change the catalog)"
-                if "read-only" in str(exc)
-                else ""
-            )
-            raise click.ClickException(f"query failed: {exc}{hint}") from exc
-        if result.description is not None:
-            _print(result, output_format)
+            raise click.ClickException(
+                f"query failed: {exc}{_write_hint(con, exc)}"
+            ) from exc
+        print_rows(columns, rows, output_format)
 
 
-def _print(result, output_format: str) -> None:
-    columns = [d[0] for d in result.description]
-    rows = result.fetchall()
-    if output_format == "json":
-        records = [dict(zip(columns, row)) for row in rows]
-        click.echo(json.dumps(records, default=str, indent=2))
-    elif output_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows(rows)
-        click.echo(buffer.getvalue(), nl=False)
-    else:
-        click.echo(render_table(columns, rows))
-        click.echo(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+# Statement types whose single Count or Success column is a result worth printing.
+_COUNTED_TYPES = {
+    duckdb.StatementType.SELECT,
+    duckdb.StatementType.PRAGMA,
+    duckdb.StatementType.EXPLAIN,
+    duckdb.StatementType.CALL,
+    duckdb.StatementType.INSERT,
+    duckdb.StatementType.UPDATE,
+    duckdb.StatementType.DELETE,
+}
 
 
-def _prompt(con: duckdb.DuckDBPyConnection, output_format: str) -> None:
+def _is_status_only(statement, relation: duckdb.DuckDBPyRelation) -> bool:
+    """Tell whether ``relation`` is only DuckDB's status row of a DDL or SET statement."""
+    return (
+        relation.columns in (["Count"], ["Success"])
+        and statement.type not in _COUNTED_TYPES
+    )
+
+
+def _write_hint(con: duckdb.DuckDBPyConnection, exc: duckdb.Error) -> str:
+    """Return the --write hint when ``exc`` is a write to the read-only catalog."""
+    try:
+        [(catalog,)] = con.execute("select current_database()").fetchall()
+    except duckdb.Error:
+        # An aborted transaction rejects every query until it is rolled back.
+        return ""
+    if f'on database "{catalog}" which is attached in read-only mode' in str(exc):
+        return " (pass --write to change the catalog)"
+    return ""
+
+
+def _prompt(
+    con: duckdb.DuckDBPyConnection,
+    output_format: str,
+    read_line: Callable[..., str | None] | None = None,
+) -> None:
     """Read statements ending in ';' until end of input or '.quit'.
 
-    A failing statement prints its error on stderr and the prompt goes on.
+    A statement ends at a ';' outside string literals, quoted identifiers and
+    comments, so a statement may span lines. A failing statement prints its error
+    on stderr and the prompt goes on. Ctrl-C drops the statement being typed, or
+    stops the running one, and the prompt goes on.
+
+    ``read_line(continued=...)`` returns the next line, or None at the end of
+    input. By default it reads the terminal with line editing, or stdin when that
+    is not a terminal.
     """
-    interactive = sys.stdin.isatty()
+    interactive = read_line is None and sys.stdin.isatty()
+    if read_line is None:
+        read_line = _read_terminal_line if interactive else _read_piped_line
     if interactive:
         click.echo("sqlrec sql: statements end with ';', .quit leaves", err=True)
-    buffer: list[str] = []
+    with _line_history(enabled=interactive):
+        _read_statements(con, output_format, read_line)
+
+
+def _read_statements(con, output_format: str, read_line) -> None:
+    buffer = ""
     while True:
-        line = _read_line(interactive, continued=bool(buffer))
+        try:
+            line = read_line(continued=bool(buffer))
+        except KeyboardInterrupt:
+            # Ctrl-C at the prompt drops the statement typed so far.
+            click.echo("", err=True)
+            buffer = ""
+            continue
         if line is None:
             break
-        if line.strip() in (".quit", ".exit") and not buffer:
-            break
-        buffer.append(line.rstrip("\n"))
-        if line.rstrip().endswith(";"):
-            _run_reporting(con, "\n".join(buffer), output_format)
-            buffer = []
-    if "".join(buffer).strip():
-        _run_reporting(con, "\n".join(buffer), output_format)
+        if not buffer and line.strip().startswith("."):
+            if line.strip() in (".quit", ".exit"):
+                break
+            click.echo(
+                f"error: unknown command: {line.strip()} (.quit or .exit leaves)",
+                err=True,
+            )
+            continue
+        buffer = f"{buffer}\n{line}" if buffer else line
+        state = scan(buffer)
+        if state.empty:
+            # Blank lines and lone comments start no statement.
+            buffer = ""
+        elif state.complete:
+            _run_reporting(con, buffer, output_format)
+            buffer = ""
+    if not scan(buffer).empty:
+        _run_reporting(con, buffer, output_format)
 
 
-def _read_line(interactive: bool, *, continued: bool) -> str | None:
-    """Return the next input line, or None at the end of input."""
-    if not interactive:
-        line = sys.stdin.readline()
-        return line or None
+def _read_piped_line(*, continued: bool) -> str | None:
+    line = sys.stdin.readline()
+    return line.rstrip("\n") if line else None
+
+
+def _read_terminal_line(*, continued: bool) -> str | None:
     try:
         return input("   ...> " if continued else "sqlrec> ")
     except EOFError:
+        click.echo("", err=True)
         return None
+
+
+@contextlib.contextmanager
+def _line_history(*, enabled: bool) -> Iterator[None]:
+    """Give input() line editing and a history kept in ~/.sqlrec_history."""
+    try:
+        import readline
+    except ImportError:
+        # Windows Python has no readline module, so input() stays plain.
+        readline = None
+    if not enabled or readline is None:
+        yield
+        return
+    history = Path.home() / HISTORY_FILE
+    with contextlib.suppress(OSError):
+        readline.read_history_file(history)
+    readline.set_history_length(HISTORY_LENGTH)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            readline.write_history_file(history)
 
 
 def _run_reporting(
@@ -141,3 +225,10 @@ def _run_reporting(
         _run(con, statement, output_format)
     except click.ClickException as exc:
         click.echo(f"error: {exc.message}", err=True)
+    except KeyboardInterrupt:
+        click.echo("error: interrupted", err=True)
+    except RuntimeError as exc:
+        # DuckDB 2.0 raises RuntimeError("Query interrupted") for Ctrl-C in a query.
+        if "interrupted" not in str(exc).lower():
+            raise
+        click.echo(f"error: {exc}", err=True)

@@ -56,7 +56,8 @@ def train(obj, models: tuple[str, ...], seed: int, epochs: int | None, as_json: 
         click.echo(json.dumps(result.to_dict(), indent=2))
         return
     click.echo(f"trained version {result.version} on {result.interaction_count} interactions")
+    name_width = max((len(name) for name in result.fit_seconds), default=0)
     for name, seconds in result.fit_seconds.items():
-        click.echo(f"  {name:<10} {seconds:8.1f} s")
+        click.echo(f"  {name:<{name_width}}  {seconds:8.1f} s")
     for name, diff in result.export_max_abs_diff.items():
         click.echo(f"  onnx {name}: max abs difference to torch {diff:.2e}")

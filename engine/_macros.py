@@ -6,6 +6,7 @@ The macro files ship as package data, so they are read through
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import logging
 import re
@@ -19,7 +20,42 @@ _FAMILY_ORDER = ("util",)
 
 
 def macro_files() -> list[tuple[str, str]]:
-    """List ``(relative_path, sql_text)`` of every macro file in load order."""
+    """List ``(relative_path, sql_text)`` of every macro file in load order.
+
+    Files are in path order, ``util/`` first, except that a file comes after the
+    files defining the macros it calls, so the list runs top to bottom in any
+    DuckDB session.
+    """
+    return list(_load_order())
+
+
+@functools.cache
+def _load_order() -> tuple[tuple[str, str], ...]:
+    """Order the macro files by trying them in an in-memory DuckDB session.
+
+    DuckDB binds a macro's body when the macro is created, so a file that calls a
+    macro of a later file fails at first and is tried again after the others.
+    """
+    pending = _files_by_path()
+    ordered = []
+    with duckdb.connect() as con:
+        while pending:
+            failed = []
+            for name, text in pending:
+                try:
+                    con.execute(_as_temp(text))
+                except duckdb.CatalogException as exc:
+                    failed.append((name, text, exc))
+                else:
+                    ordered.append((name, text))
+            if len(failed) == len(pending):
+                name, _, exc = failed[0]
+                raise RuntimeError(f"macro file sql/{name} failed to load: {exc}") from exc
+            pending = [(name, text) for name, text, _ in failed]
+    return tuple(ordered)
+
+
+def _files_by_path() -> list[tuple[str, str]]:
     root = importlib.resources.files("sql")
     found = []
     for family in sorted(p for p in root.iterdir() if p.is_dir()):
@@ -51,21 +87,8 @@ def load_macros(con: duckdb.DuckDBPyConnection) -> None:
 
     Temporary macros live in the connection, not in the catalog file, so they
     load into read-only connections and opening a store never writes to it.
-    A macro that calls another one defined in a later file fails to bind at
-    first, so such files are retried after the rest have loaded.
     """
-    pending = [(name, _as_temp(text)) for name, text in macro_files()]
-    loaded = 0
-    while pending:
-        failed = []
-        for name, text in pending:
-            try:
-                con.execute(text)
-            except duckdb.CatalogException as exc:
-                failed.append((name, text, exc))
-        if len(failed) == len(pending):
-            name, _, exc = failed[0]
-            raise RuntimeError(f"macro file sql/{name} failed to load: {exc}") from exc
-        loaded += len(pending) - len(failed)
-        pending = [(name, text) for name, text, _ in failed]
-    _log.debug("loaded %d macro files", loaded)
+    files = macro_files()
+    for _, text in files:
+        con.execute(_as_temp(text))
+    _log.debug("loaded %d macro files", len(files))

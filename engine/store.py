@@ -8,9 +8,11 @@ Layout::
       lance/           item embeddings with their metadata, one table per version
       models/<version>/ ONNX towers, vocabularies, fitted baselines, checkpoint
 
-DuckDB locks its file across processes while a connection is open read-write, so
-only offline jobs open the catalog for writing, and only for the length of a job.
-Serving reads the manifest, the model files and LanceDB, never the catalog.
+DuckDB locks its file across processes: a read-write connection excludes every
+other connection, and a read-only one excludes writers. Offline jobs open the
+catalog for writing only while they read or write rows, and every open waits up to
+``open_timeout`` seconds for another process to close the file. Serving reads the
+manifest, the model files and LanceDB, never the catalog.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ import fcntl
 import json
 import logging
 import os
+import re
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -39,6 +43,20 @@ CATALOG_FILE = "catalog.duckdb"
 MANIFEST_FILE = "manifest.json"
 LOCK_FILE = ".writer.lock"
 
+#: Storage format of new catalogs: the oldest DuckDB release that must read them.
+#: DuckDB 2.0 writes v1.5.0 files when asked, and the DuckDB 1.5 shell (such as
+#: the duckdb-cli package) cannot open files in the 2.0 format. An existing file
+#: keeps the format it was created with.
+CATALOG_STORAGE_VERSION = "v1.5.0"
+
+#: Environment variable with the seconds a catalog open waits for other processes.
+OPEN_TIMEOUT_ENV = "SQLREC_OPEN_TIMEOUT"
+DEFAULT_OPEN_TIMEOUT = 30.0
+
+# Waits between open attempts double from the first to the last value, in seconds.
+_FIRST_RETRY_DELAY = 0.05
+_MAX_RETRY_DELAY = 1.0
+
 
 class Store:
     """Handle on one store directory; cheap to create, opens nothing until used.
@@ -47,10 +65,17 @@ class Store:
     ----------
     path : str or Path
         The store directory.
+    open_timeout : float, optional
+        Seconds a catalog open retries while another process has the catalog
+        open, before it raises :class:`StoreError`. Default: the environment
+        variable ``SQLREC_OPEN_TIMEOUT``, else 30. 0 tries once.
     """
 
-    def __init__(self, path: str | os.PathLike[str]):
+    def __init__(
+        self, path: str | os.PathLike[str], *, open_timeout: float | None = None
+    ):
         self.path = Path(path)
+        self.open_timeout = open_timeout
         self._recommender = None
         self._lock_depth = 0
 
@@ -102,17 +127,13 @@ class Store:
     def connect(self, *, read_only: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
         """Open the catalog with the sqlrec macros loaded, and close it afterwards.
 
-        A read-only connection still fails while another process holds the
-        catalog read-write, because DuckDB locks the whole file.
+        Read-only connections of several processes share the file, but a
+        read-only open waits while another process has it open read-write, and
+        a read-write open waits while any other process has it open. The wait
+        lasts at most ``open_timeout`` seconds.
         """
         self.require()
-        try:
-            con = duckdb.connect(str(self.catalog_path), read_only=read_only)
-        except duckdb.IOException as exc:
-            raise StoreError(
-                f"catalog is open read-write in another process: {self.catalog_path} "
-                f"(wait for that offline job, or close that DuckDB session) [{exc}]"
-            ) from exc
+        con = self._open_catalog(read_only=read_only)
         try:
             load_macros(con)
             register_functions(con, self)
@@ -160,19 +181,61 @@ class Store:
         rows, never while they train.
         """
         with self.lock():
-            try:
-                con = duckdb.connect(str(self.catalog_path))
-            except duckdb.IOException as exc:
-                raise StoreError(
-                    f"catalog is open in another process: {self.catalog_path} "
-                    f"(close that session and retry) [{exc}]"
-                ) from exc
+            con = self._open_catalog(read_only=False)
             try:
                 load_macros(con)
                 register_functions(con, self)
                 yield con
             finally:
                 con.close()
+
+    def _open_catalog(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+        """Open the catalog, retrying with backoff while another process has it open."""
+        timeout = self._open_timeout()
+        config = {}
+        if not read_only and not self.catalog_path.exists():
+            config["storage_compatibility_version"] = CATALOG_STORAGE_VERSION
+        deadline = time.monotonic() + timeout
+        delay = _FIRST_RETRY_DELAY
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                return duckdb.connect(
+                    str(self.catalog_path), read_only=read_only, config=config
+                )
+            except duckdb.IOException as exc:
+                if not _is_lock_conflict(exc):
+                    raise StoreError(
+                        f"failed to open catalog {self.catalog_path}: {exc}"
+                    ) from exc
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise StoreError(
+                        f"timed out after {timeout:g}s waiting for catalog "
+                        f"{self.catalog_path}, which is open in another process"
+                        f"{_lock_holder(exc)}. Close that "
+                        'process, such as an open "sqlrec sql" prompt or DuckDB '
+                        "shell, or let its job finish, then retry, or set "
+                        f"{OPEN_TIMEOUT_ENV} to wait longer"
+                    ) from exc
+                if attempts == 1:
+                    _log.info(
+                        "catalog %s is open in another process, retrying for up to %gs",
+                        self.catalog_path,
+                        timeout,
+                    )
+                time.sleep(min(delay, remaining))
+                delay = min(delay * 2, _MAX_RETRY_DELAY)
+
+    def _open_timeout(self) -> float:
+        """Return the seconds to wait: ``open_timeout``, else the environment variable."""
+        if self.open_timeout is not None:
+            return _checked_timeout("open_timeout", self.open_timeout)
+        text = os.environ.get(OPEN_TIMEOUT_ENV, "").strip()
+        if not text:
+            return DEFAULT_OPEN_TIMEOUT
+        return _checked_timeout(OPEN_TIMEOUT_ENV, text)
 
     # The manifest names the active version.
     def manifest(self) -> dict[str, Any] | None:
@@ -211,11 +274,43 @@ class Store:
         return self.recommender().recommend(user_id, k=k, **options)
 
 
-def open(path: str | os.PathLike[str], *, create: bool = False) -> Store:  # noqa: A001
-    """Open the store at ``path``; with ``create=True`` initialise it when missing."""
-    store = Store(path)
+def open(  # noqa: A001
+    path: str | os.PathLike[str],
+    *,
+    create: bool = False,
+    open_timeout: float | None = None,
+) -> Store:
+    """Open the store at ``path``; with ``create=True`` initialise it when missing.
+
+    ``open_timeout`` is passed to :class:`Store`.
+    """
+    store = Store(path, open_timeout=open_timeout)
     if create and not store.exists():
         store.init()
     elif not create:
         store.require()
     return store
+
+
+def _is_lock_conflict(exc: duckdb.IOException) -> bool:
+    """Tell whether DuckDB failed to open a file because another process locks it."""
+    message = str(exc)
+    return "Could not set lock" in message or "Conflicting lock" in message
+
+
+def _lock_holder(exc: duckdb.IOException) -> str:
+    """Return ': <program> (PID <n>)' from DuckDB's lock message, or ''."""
+    found = re.search(r"Conflicting lock is held in (.+? \(PID \d+\))", str(exc))
+    return f": {found.group(1)}" if found else ""
+
+
+def _checked_timeout(source: str, value: float | str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 <= seconds < float("inf"):
+        raise StoreError(
+            f"invalid {source}: {value!r}, expected a finite number of seconds >= 0"
+        )
+    return seconds

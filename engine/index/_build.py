@@ -23,9 +23,18 @@ EMBED_BATCH_SIZE = 4096
 
 
 def latest_version(store) -> str:
-    """Name of the newest complete model version in ``store``."""
+    """Name of the newest model version that ``model_versions`` records in ``store``.
+
+    A version folder without its row, such as one a failed train left behind, is
+    skipped.
+    """
+    with store.connect() as con:
+        rows = con.execute("select version from model_versions").fetchall()
+    recorded = {version for (version,) in rows}
     versions = sorted(
-        p.name for p in store.models_path.glob("v*") if (p / "version.json").is_file()
+        p.name
+        for p in store.models_path.glob("v*")
+        if p.name in recorded and (p / "version.json").is_file()
     )
     if not versions:
         raise NotBuiltError(f'no trained model version in {store.path} (run "sqlrec train")')

@@ -13,13 +13,22 @@ _log = logging.getLogger(__name__)
 
 RESULT_TYPE = "STRUCT(item_id BIGINT, score DOUBLE, rank INTEGER)[]"
 
-#: The names analysts call; the underscore UDFs behind recommend are internal.
+#: The names analysts call; the underscore UDFs behind them are internal.
 FUNCTION_NAMES = ("recommend", "similar_items", "item_embedding")
 
-# A macro gives recommend its two forms, because a Python UDF cannot be overloaded.
-_RECOMMEND_MACRO = """
-create or replace temp macro recommend(user_id, k) as _recommend_now(user_id, k),
-    (user_id, k, hour, weekday) as _recommend_at(user_id, k, hour, weekday)
+# Macros give recommend its two forms, because a Python UDF cannot be overloaded.
+# They check k with the _check_k macro first, so a k that is not a positive integer
+# (2.5, '10') raises an error that names the function instead of a binder error
+# about the UDF. A NULL k skips the check and the UDF returns NULL.
+_MACROS = """
+create or replace temp macro _checked_k(function_name, k) as
+    case when k is null then null else _check_k(function_name, k) end;
+create or replace temp macro recommend(user_id, k) as
+    _recommend_now(user_id, _checked_k('recommend', k)),
+    (user_id, k, hour, weekday) as
+    _recommend_at(user_id, _checked_k('recommend', k), hour, weekday);
+create or replace temp macro similar_items(item_id, k) as
+    _similar_items(item_id, _checked_k('similar_items', k));
 """
 
 
@@ -47,7 +56,7 @@ def register_functions(con: duckdb.DuckDBPyConnection, store) -> None:
             ["BIGINT", "BIGINT", "BIGINT", "BIGINT"],
             RESULT_TYPE,
         ),
-        ("similar_items", functions.similar_items, ["BIGINT", "BIGINT"], RESULT_TYPE),
+        ("_similar_items", functions.similar_items, ["BIGINT", "BIGINT"], RESULT_TYPE),
         ("item_embedding", functions.item_embedding, ["BIGINT"], "FLOAT[]"),
     ]
     for name, callback, parameters, return_type in udfs:
@@ -59,6 +68,6 @@ def register_functions(con: duckdb.DuckDBPyConnection, store) -> None:
             type="arrow",
             null_handling="special",
         )
-    con.execute(_RECOMMEND_MACRO)
+    con.execute(_MACROS)
     register_item_vectors(con, store)
     _log.debug("registered %d SQL functions", len(udfs))

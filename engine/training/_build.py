@@ -129,15 +129,20 @@ def train(
             shutil.rmtree(staging, ignore_errors=True)
             raise
         result.path = store.version_path(version)
-        with store.writer() as con:
-            con.execute(
-                "insert into model_versions values (?, ?, ?, ?, ?, ?)",
-                [
-                    version, parent, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
-                    data.interaction_count, list(names),
-                    json.dumps({"params": params, "seed": seed, **result.to_dict()}, default=str),
-                ],
-            )
+        try:
+            with store.writer() as con:
+                con.execute(
+                    "insert into model_versions values (?, ?, ?, ?, ?, ?)",
+                    [
+                        version, parent, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+                        data.interaction_count, list(names),
+                        json.dumps({"params": params, "seed": seed, **result.to_dict()}, default=str),
+                    ],
+                )
+        except BaseException:
+            # A version without its model_versions row is not a trained version.
+            shutil.rmtree(result.path, ignore_errors=True)
+            raise
     _log.info("trained version %s with %s", version, ", ".join(names))
     return result
 

@@ -15,13 +15,13 @@
 --     select * from candidates('recommendations', 'interactions', 'items', k := 20)
 --     where user_id = 1;
 create or replace macro candidates(recs, seen, items, k := 100) as table
-with cutoff as (
+with _cutoff as (
     select _check_k('candidates', k) as k_value
 ),
 
-unseen as (
+_unseen as (
     select r.model, r.user_id, r.item_id, max(r.score) as score
-    from query_table(recs) as r
+    from _checked_recs(recs, 'candidates') as r
     semi join query_table(items) as i
         on i.item_id = r.item_id
     anti join query_table(seen) as s
@@ -30,18 +30,18 @@ unseen as (
     group by r.model, r.user_id, r.item_id
 ),
 
-ranked as (
+_ranked as (
     select
         *,
         row_number() over (
             partition by model, user_id
             order by score desc nulls last, item_id
         ) as rank
-    from unseen
+    from _unseen
 )
 
 select r.model, r.user_id, r.item_id, r.score, r.rank
-from ranked as r
-cross join cutoff as c
+from _ranked as r
+cross join _cutoff as c
 where r.rank <= c.k_value
 order by r.model, r.user_id, r.rank;

@@ -22,7 +22,7 @@
 create or replace macro duplicate_candidates(
     items, threshold := 0.95, running_time_tolerance := 2
 ) as table
-with settings as (
+with _settings as (
     select
         case
             when threshold is null or threshold < 0 or threshold > 1
@@ -44,7 +44,7 @@ with settings as (
         end as tolerance
 ),
 
-checked as (
+_checked as (
     -- The all-NULL row of a left join on false still has the columns of items.
     select
         case
@@ -57,12 +57,12 @@ checked as (
                 || 'running_time_tolerance := null)'
             )
         end as tolerance
-    from settings as s
+    from _settings as s
     left join query_table(items) as i
         on false
 ),
 
-normalised as (
+_normalised as (
     select
         i.item_id,
         i.title,
@@ -75,7 +75,7 @@ normalised as (
     where i.title is not null and i.year is not null
 ),
 
-scored as (
+_scored as (
     select
         a.item_id,
         b.item_id as duplicate_item_id,
@@ -86,15 +86,15 @@ scored as (
         a.title,
         b.title as duplicate_title,
         abs(a.running_time - b.running_time) as running_time_difference
-    from normalised as a
-    join normalised as b
+    from _normalised as a
+    join _normalised as b
         on b.year = a.year and b.item_id > a.item_id and b.numbers = a.numbers
 )
 
 select p.item_id, p.duplicate_item_id, p.score, p.title, p.duplicate_title
-from scored as p
-cross join settings as s
-cross join checked as c
+from _scored as p
+cross join _settings as s
+cross join _checked as c
 where p.score >= s.min_score
     and (
         c.tolerance is null

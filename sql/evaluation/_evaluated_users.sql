@@ -7,17 +7,25 @@
 --     counts once in truth_count
 -- Example: select * from _evaluated_users('recommendations', 'holdout');
 create or replace macro _evaluated_users(results, truth) as table
-with models as (
+with _models as (
+    -- The padding lets a results table without a model column bind, so that the
+    -- caller's own check of results can name the missing column.
     select distinct model
-    from query_table(results)
+    from (
+        select null as model
+        where false
+        union all by name
+        select *
+        from query_table(results)
+    )
 ),
 
-truth_sizes as (
+_truth_sizes as (
     select user_id, count(distinct item_id) as truth_count
     from query_table(truth)
     group by user_id
 )
 
 select m.model, t.user_id, t.truth_count
-from models as m
-cross join truth_sizes as t;
+from _models as m
+cross join _truth_sizes as t;

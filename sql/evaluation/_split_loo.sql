@@ -19,12 +19,12 @@
 --     select part, count(*) from _split_loo('interactions', 'tune', false)
 --     group by part;
 create or replace macro _split_loo(interactions, phase, shuffled) as table
-with hashed as (
+with _hashed as (
     select user_id, item_id, timestamp, _sequence_hash(user_id, item_id) as tie_hash
     from query_table(interactions)
 ),
 
-numbered as (
+_numbered as (
     select
         *,
         row_number() over (
@@ -36,7 +36,7 @@ numbered as (
         ) as position_from_end,
         count(*) over (partition by user_id) as interaction_count,
         case when phase = 'final' then 1 else 2 end as holdout_position
-    from hashed
+    from _hashed
 )
 
 select
@@ -46,6 +46,6 @@ select
     tie_hash,
     case when position_from_end > holdout_position then 'fitted' else 'holdout' end
         as part
-from numbered
+from _numbered
 where position_from_end > holdout_position
     or (position_from_end = holdout_position and interaction_count >= 3);

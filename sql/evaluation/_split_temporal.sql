@@ -15,34 +15,34 @@
 --     select part, count(*) from _split_temporal('interactions', 'final')
 --     group by part;
 create or replace macro _split_temporal(interactions, phase) as table
-with final_cut as (
+with _final_cut as (
     -- DuckDB lists are 1-based, hence the + 1.
     select list_sort(list(timestamp))[floor(0.9 * count(*))::bigint + 1] as cut_time
     from query_table(interactions)
 ),
 
-tune_cut as (
+_tune_cut as (
     select list_sort(list(i.timestamp))[floor(0.9 * count(*))::bigint + 1] as cut_time
     from query_table(interactions) as i
-    cross join final_cut as f
+    cross join _final_cut as f
     where i.timestamp < f.cut_time
 ),
 
-scoped as (
+_scoped as (
     select
         i.user_id,
         i.item_id,
         i.timestamp,
         case when phase = 'final' then f.cut_time else t.cut_time end as cut_time
     from query_table(interactions) as i
-    cross join final_cut as f
-    cross join tune_cut as t
+    cross join _final_cut as f
+    cross join _tune_cut as t
     where phase = 'final' or i.timestamp < f.cut_time
 ),
 
-evaluated as (
+_evaluated as (
     select user_id
-    from scoped
+    from _scoped
     group by user_id
     having min(timestamp) < min(cut_time) and max(timestamp) >= min(cut_time)
 )
@@ -53,5 +53,5 @@ select
     timestamp,
     _sequence_hash(user_id, item_id) as tie_hash,
     case when timestamp < cut_time then 'fitted' else 'holdout' end as part
-from scoped
-where timestamp < cut_time or user_id in (select user_id from evaluated);
+from _scoped
+where timestamp < cut_time or user_id in (select user_id from _evaluated);

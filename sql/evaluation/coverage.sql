@@ -13,19 +13,19 @@
 --     NULL value.
 -- Example: select * from coverage('recommendations', 'items', k := 10);
 create or replace macro coverage(recs, items, k := 10) as table
-with cutoff as (
+with _cutoff as (
     select _check_k('coverage', k) as k_value
 ),
 
-catalogue_size as (
+_catalogue_size as (
     select count(distinct item_id) as item_count
     from query_table(items)
 ),
 
-covered as (
+_covered as (
     select r.model, count(distinct i.item_id) as covered_item_count
-    from _ranked_lists(recs) as r
-    cross join cutoff as c
+    from _ranked_lists(recs, macro_name := 'coverage') as r
+    cross join _cutoff as c
     left join query_table(items) as i
         on i.item_id = r.item_id
     where r.rank <= c.k_value
@@ -37,6 +37,6 @@ select
     v.covered_item_count,
     g.item_count,
     v.covered_item_count::double / nullif(g.item_count, 0) as value
-from covered as v
-cross join catalogue_size as g
+from _covered as v
+cross join _catalogue_size as g
 order by v.model;

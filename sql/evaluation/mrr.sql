@@ -14,15 +14,15 @@
 --     select model, avg(value) as mrr from mrr('holdout_ranks', 'holdout')
 --     group by model;
 create or replace macro mrr(ranks, truth) as table
-with truth_pairs as (
+with _truth_pairs as (
     select distinct user_id, item_id
     from query_table(truth)
 ),
 
-best as (
+_best as (
     select r.model, r.user_id, min(r.rank) as best_rank
     from query_table(ranks) as r
-    join truth_pairs as t
+    join _truth_pairs as t
         on t.user_id = r.user_id and t.item_id = r.item_id
     where r.rank is not null
     group by r.model, r.user_id
@@ -30,6 +30,6 @@ best as (
 
 select e.model, e.user_id, coalesce(1.0 / b.best_rank, 0) as value
 from _evaluated_users(ranks, truth) as e
-left join best as b
+left join _best as b
     on b.model = e.model and b.user_id = e.user_id
 order by e.model, e.user_id;

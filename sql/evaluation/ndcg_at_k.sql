@@ -13,19 +13,19 @@
 --     select model, avg(value) from ndcg_at_k('recommendations', 'holdout')
 --     group by model;
 create or replace macro ndcg_at_k(recs, truth, k := 10) as table
-with cutoff as (
+with _cutoff as (
     select _check_k('ndcg_at_k', k) as k_value
 ),
 
-gains as (
+_gains as (
     select h.model, h.user_id, sum(1.0 / log2(h.rank + 1)) as dcg
-    from _truth_hits(recs, truth) as h
-    cross join cutoff as c
+    from _truth_hits(recs, truth, macro_name := 'ndcg_at_k') as h
+    cross join _cutoff as c
     where h.rank <= c.k_value
     group by h.model, h.user_id
 ),
 
-ideal as (
+_ideal as (
     select
         e.model,
         e.user_id,
@@ -36,11 +36,11 @@ ideal as (
             )
         ) as ideal_dcg
     from _evaluated_users(recs, truth) as e
-    cross join cutoff as c
+    cross join _cutoff as c
 )
 
 select i.model, i.user_id, coalesce(g.dcg, 0) / i.ideal_dcg as value
-from ideal as i
-left join gains as g
+from _ideal as i
+left join _gains as g
     on g.model = i.model and g.user_id = i.user_id
 order by i.model, i.user_id;

@@ -18,11 +18,11 @@
 --     every list has at least k items, every user weighs the same.
 -- Example: select * from popularity_bias('recommendations', 'interactions', k := 10);
 create or replace macro popularity_bias(recs, interactions, k := 10) as table
-with cutoff as (
+with _cutoff as (
     select _check_k('popularity_bias', k) as k_value
 ),
 
-popularity as (
+_popularity as (
     select
         item_id,
         count(*) as interaction_count,
@@ -31,14 +31,14 @@ popularity as (
     group by item_id
 ),
 
-placed as (
+_placed as (
     select
         r.model,
         coalesce(p.interaction_count, 0) as interaction_count,
         coalesce(p.popularity_percentile, 0) as popularity_percentile
-    from _ranked_lists(recs) as r
-    cross join cutoff as c
-    left join popularity as p
+    from _ranked_lists(recs, macro_name := 'popularity_bias') as r
+    cross join _cutoff as c
+    left join _popularity as p
         on p.item_id = r.item_id
     where r.rank <= c.k_value
 )
@@ -48,6 +48,6 @@ select
     count(*) as recommendation_count,
     avg(interaction_count) as mean_interaction_count,
     avg(popularity_percentile) as mean_popularity_percentile
-from placed
+from _placed
 group by model
 order by model;

@@ -19,7 +19,7 @@
 create or replace macro protocol_split(
     interactions, protocol := 'loo', phase := 'final'
 ) as table
-with settings as (
+with _settings as (
     select
         _check_choice(
             'protocol_split', 'protocol', protocol, ['loo', 'loo-shuffled', 'temporal']
@@ -28,11 +28,13 @@ with settings as (
 )
 
 -- Both branches read phase_name, so a bad phase raises whichever protocol is chosen.
+-- They test it with "is not null", because "= phase" folds to NULL for a NULL phase
+-- before the check runs.
 select l.*
 from _split_loo(interactions, phase, protocol = 'loo-shuffled') as l
 where (
-    select protocol_name in ('loo', 'loo-shuffled') and phase_name = phase
-    from settings
+    select protocol_name in ('loo', 'loo-shuffled') and phase_name is not null
+    from _settings
 )
 
 union all
@@ -40,6 +42,6 @@ union all
 select t.*
 from _split_temporal(interactions, phase) as t
 where (
-    select protocol_name = 'temporal' and phase_name = phase
-    from settings
+    select protocol_name = 'temporal' and phase_name is not null
+    from _settings
 );

@@ -13,14 +13,14 @@
 --     select model, avg(value) from recall_at_k('recommendations', 'holdout', k := 30)
 --     group by model;
 create or replace macro recall_at_k(recs, truth, k := 10) as table
-with cutoff as (
+with _cutoff as (
     select _check_k('recall_at_k', k) as k_value
 ),
 
-hits as (
+_hits as (
     select h.model, h.user_id, count(*) as hit_count
-    from _truth_hits(recs, truth) as h
-    cross join cutoff as c
+    from _truth_hits(recs, truth, macro_name := 'recall_at_k') as h
+    cross join _cutoff as c
     where h.rank <= c.k_value
     group by h.model, h.user_id
 )
@@ -30,6 +30,6 @@ select
     e.user_id,
     coalesce(h.hit_count, 0)::double / e.truth_count as value
 from _evaluated_users(recs, truth) as e
-left join hits as h
+left join _hits as h
     on h.model = e.model and h.user_id = e.user_id
 order by e.model, e.user_id;

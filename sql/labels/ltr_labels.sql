@@ -11,7 +11,7 @@
 --     clicked, and a row with a NULL position is left out.
 -- Example: select * from ltr_labels('impressions') order by stripe_id, position;
 create or replace macro ltr_labels(impressions) as table
-with shown as (
+with _shown as (
     select
         stripe_id,
         user_id,
@@ -22,16 +22,16 @@ with shown as (
     where position is not null
 ),
 
-last_click as (
+_last_click as (
     select stripe_id, max(position) as click_position
-    from shown
+    from _shown
     where is_click
     group by stripe_id
 )
 
 select s.stripe_id, s.user_id, s.item_id, s.position, s.is_click::integer as label
-from shown as s
-join last_click as c
+from _shown as s
+join _last_click as c
     on c.stripe_id = s.stripe_id
 where s.position <= c.click_position
 order by s.stripe_id, s.position;

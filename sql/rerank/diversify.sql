@@ -21,43 +21,43 @@
 create or replace macro diversify(
     recs, items, key := 'franchise', max_per_key := 1, k := 10
 ) as table
-with settings as (
+with _settings as (
     select
         _check_k('diversify', k) as k_value,
         _check_positive('diversify', 'max_per_key', max_per_key) as cap
 ),
 
-keyed as (
+_keyed as (
     select r.*, a.value as key_value
-    from _ranked_lists(recs) as r
+    from _ranked_lists(recs, macro_name := 'diversify') as r
     left join _item_attribute(items, 'diversify', 'key', key) as a
         on a.item_id = r.item_id
 ),
 
-capped as (
+_capped as (
     select
         *,
         row_number() over (
             partition by model, user_id, key_value
             order by rank
         ) as key_position
-    from keyed
+    from _keyed
 ),
 
-kept as (
+_kept as (
     select
         c.model,
         c.user_id,
         c.item_id,
         c.score,
         row_number() over (partition by c.model, c.user_id order by c.rank) as rank
-    from capped as c
-    cross join settings as s
+    from _capped as c
+    cross join _settings as s
     where c.key_value is null or c.key_position <= s.cap
 )
 
 select r.model, r.user_id, r.item_id, r.score, r.rank
-from kept as r
-cross join settings as s
+from _kept as r
+cross join _settings as s
 where r.rank <= s.k_value
 order by r.model, r.user_id, r.rank;

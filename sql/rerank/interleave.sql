@@ -25,13 +25,13 @@
 create or replace macro interleave(
     recs, items, key := 'channel', max_run := 2, k := 10
 ) as table
-with recursive settings as (
+with recursive _settings as (
     select
         _check_k('interleave', k) as k_value,
         _check_positive('interleave', 'max_run', max_run) as run_cap
 ),
 
-lists as (
+_lists as (
     select
         r.model,
         r.user_id,
@@ -39,13 +39,13 @@ lists as (
             {'item_id': r.item_id, 'score': r.score, 'key_value': a.value}
             order by r.rank
         ) as remaining
-    from _ranked_lists(recs) as r
+    from _ranked_lists(recs, macro_name := 'interleave') as r
     left join _item_attribute(items, 'interleave', 'key', key) as a
         on a.item_id = r.item_id
     group by r.model, r.user_id
 ),
 
-steps as (
+_steps as (
     -- Step 0 has taken nothing; each later step takes one item off remaining.
     select
         model,
@@ -54,7 +54,7 @@ steps as (
         null::struct(item_id bigint, score double, key_value varchar) as taken,
         0 as run_length,
         remaining
-    from lists
+    from _lists
 
     union all
 
@@ -85,8 +85,8 @@ steps as (
                 ),
                 1
             ) as choice
-        from steps as s
-        cross join settings as g
+        from _steps as s
+        cross join _settings as g
         where s.rank < g.k_value and len(s.remaining) > 0
     ) as p
 )
@@ -97,6 +97,6 @@ select
     taken.item_id as item_id,
     taken.score as score,
     rank
-from steps
+from _steps
 where rank > 0
 order by model, user_id, rank;

@@ -10,8 +10,10 @@
 -- Example: select _check_choice('protocol_split', 'phase', 'tune', ['tune', 'final']);
 create or replace macro _check_choice(macro_name, argument, value, choices) as
     case
-        when value is not null and list_contains(choices, value)
-            then value
+        -- The cast gives a NULL value a type, because DuckDB folds an expression of
+        -- type NULL to a constant and would drop the error() branch with it.
+        when value::varchar is not null and list_contains(choices, value::varchar)
+            then value::varchar
         else error(
             macro_name || ': invalid ' || argument || ': '
             || coalesce('''' || value || '''', 'null')

@@ -14,7 +14,7 @@
 create or replace macro _item_attribute(
     items, macro_name, argument, column_name
 ) as table
-with checked as (
+with _checked as (
     -- The left join on false yields one all-NULL row that still has the columns of
     -- items, so the name is checked against them even when items is empty.
     select _check_choice(macro_name, argument, column_name, struct_keys(i)) as name
@@ -25,4 +25,4 @@ with checked as (
 
 select i.item_id, to_json(i) ->> c.name as value
 from query_table(items) as i
-cross join checked as c;
+cross join _checked as c;

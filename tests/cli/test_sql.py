@@ -1,9 +1,19 @@
+import csv
+import io
 import json
+import os
+import pty
+import select
+import sys
+from pathlib import Path
 
 import duckdb
+import pytest
 
 import engine
+from engine.errors import StoreError
 from cli import sqlrec
+from cli.sql import _prompt
 
 
 def _store_with_rows(store_path):
@@ -84,3 +94,241 @@ def test_sql_prompt_reads_stdin(runner, store_path):
 
     assert result.exit_code == 0
     assert result.output.splitlines()[-2:] == ["n", "3"]
+
+
+def test_sql_write_blocked_by_reader(runner, store_path, hold_catalog):
+    store = _store_with_rows(store_path)
+    hold_catalog(store.catalog_path)
+
+    result = runner.invoke(
+        sqlrec,
+        ["--store", str(store_path), "sql", "--write", "delete from items"],
+        env={"SQLREC_OPEN_TIMEOUT": "0.2"},
+    )
+
+    message = str(result.exception)
+    assert isinstance(result.exception, StoreError)
+    assert "open in another process" in message
+    assert "read-write" not in message
+    assert "Close that process" in message
+
+
+PROMPT_CASES = {
+    "quit after blank line": ("select 1 as a;\n\n.quit\nselect 2 as b;\n", ["a", "1"]),
+    "quit after comment": ("select 1 as a; -- note\n.quit\nselect 2 as b;\n", ["a", "1"]),
+    "blank lines first": ("\n\n  \nselect 1 as a;\n", ["a", "1"]),
+    "comment line first": ("-- note\n.exit\nselect 2 as b;\n", []),
+    "semicolon in comment": ("select 1 as a /* ; */\n;\n", ["a", "1"]),
+    "two statements one line": ("select 1 as a; select 2 as b;\n", ["a", "1", "b", "2"]),
+}
+
+
+@pytest.mark.parametrize(
+    ("script", "expected"), PROMPT_CASES.values(), ids=PROMPT_CASES.keys()
+)
+def test_sql_prompt_input_cases(runner, store_path, script, expected):
+    _store_with_rows(store_path)
+
+    result = runner.invoke(
+        sqlrec, ["--store", str(store_path), "sql", "--format", "csv"], input=script
+    )
+
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert result.stdout.splitlines() == expected
+
+
+def test_sql_prompt_semicolon_in_string(runner, store_path):
+    _store_with_rows(store_path)
+
+    result = runner.invoke(
+        sqlrec,
+        ["--store", str(store_path), "sql", "--format", "json"],
+        input="select 'a;\nb' as s;\n.quit\n",
+    )
+
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert json.loads(result.stdout) == [{"s": "a;\nb"}]
+
+
+def test_sql_prompt_unknown_dot_command(runner, store_path):
+    _store_with_rows(store_path)
+
+    result = runner.invoke(
+        sqlrec,
+        ["--store", str(store_path), "sql", "--format", "csv"],
+        input=".tables\nselect 1 as a;\n",
+    )
+
+    assert result.exit_code == 0
+    assert "unknown command: .tables" in result.stderr
+    assert result.stdout.splitlines() == ["a", "1"]
+
+
+def test_sql_prompt_ctrl_c_drops_buffer(capsys):
+    lines = iter(["select 1 as a", KeyboardInterrupt, "select 2 as b;", None])
+
+    def read_line(*, continued):
+        line = next(lines)
+        if line is KeyboardInterrupt:
+            raise KeyboardInterrupt
+        return line
+
+    with duckdb.connect() as con:
+        _prompt(con, "csv", read_line)
+
+    assert capsys.readouterr().out.splitlines() == ["b", "2"]
+
+
+# The forked child calls execve at once, so it never touches lance's state.
+@pytest.mark.filterwarnings("ignore:lance is not fork-safe")
+def test_sql_prompt_on_terminal(store_path, tmp_path):
+    _store_with_rows(store_path)
+    sqlrec_bin = Path(sys.executable).with_name("sqlrec")
+    environment = {**os.environ, "HOME": str(tmp_path), "TERM": "dumb"}
+    pid, terminal = pty.fork()
+    if pid == 0:
+        os.execve(
+            str(sqlrec_bin),
+            [str(sqlrec_bin), "--store", str(store_path), "sql", "--format", "csv"],
+            environment,
+        )
+    try:
+        _read_until(terminal, "sqlrec> ")
+        os.write(terminal, b"select 10 + 1 as dropped\r")
+        _read_until(terminal, "...> ")
+        os.write(terminal, b"\x03")
+        _read_until(terminal, "sqlrec> ")
+        os.write(terminal, b"select 20 + 2 as kept;\r")
+        after = _read_until(terminal, "sqlrec> ")
+        os.write(terminal, b".quit\r")
+        _read_until(terminal, None)
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(terminal)
+
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert "kept\r\n22" in after
+    assert "11" not in after
+    assert (tmp_path / ".sqlrec_history").is_file()
+
+
+def _read_until(terminal: int, marker: str | None, wait_seconds: float = 60) -> str:
+    """Read the terminal until ``marker`` appears, or until it closes when None."""
+    output = ""
+    while marker is None or marker not in output:
+        ready, _, _ = select.select([terminal], [], [], wait_seconds)
+        if not ready:
+            raise AssertionError(f"no {marker!r} on the terminal; output: {output!r}")
+        try:
+            chunk = os.read(terminal, 4096)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            if marker is None:
+                return output
+            raise AssertionError(f"terminal closed before {marker!r}: {output!r}")
+        output += chunk.decode(errors="replace")
+    return output
+
+
+SPECIAL_VALUES = (
+    "select 'nan'::double as nan_value, '-inf'::double as negative_infinity, "
+    "interval 2 month + interval 1 day as span, 'a\\xAB'::blob as bytes, "
+    "[{'item_id': 1, 'score': 0.5}] as ranked, date '2024-03-01' as day, "
+    "1.25::decimal(5, 2) as amount"
+)
+
+
+def test_sql_json_is_valid_json(runner, store_path):
+    _store_with_rows(store_path)
+
+    result = runner.invoke(
+        sqlrec, ["--store", str(store_path), "sql", "--format", "json", SPECIAL_VALUES]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "NaN" not in result.stdout
+    assert "Infinity" not in result.stdout
+    assert json.loads(result.stdout) == [
+        {
+            "nan_value": None,
+            "negative_infinity": None,
+            "span": "2 months 1 day",
+            "bytes": "a\\xAB",
+            "ranked": [{"item_id": 1, "score": 0.5}],
+            "day": "2024-03-01",
+            "amount": 1.25,
+        }
+    ]
+
+
+def test_sql_csv_nested_as_json(runner, store_path):
+    _store_with_rows(store_path)
+
+    result = runner.invoke(
+        sqlrec, ["--store", str(store_path), "sql", "--format", "csv", SPECIAL_VALUES]
+    )
+
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][2:5] == ["span", "bytes", "ranked"]
+    assert rows[1][:3] == ["nan", "-inf", "2 months 1 day"]
+    assert rows[1][3] == "a\\xAB"
+    assert json.loads(rows[1][4]) == [{"item_id": 1, "score": 0.5}]
+    assert rows[1][5:] == ["2024-03-01", "1.25"]
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "create temp view v as select 1 as a",
+        "create temp table t as select 1 as a",
+        "set threads = 1",
+        "create temp table t (a int); drop table t",
+    ],
+)
+def test_sql_ddl_prints_nothing(runner, store_path, statement):
+    _store_with_rows(store_path)
+
+    result = runner.invoke(sqlrec, ["--store", str(store_path), "sql", statement])
+
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+def test_sql_insert_prints_count(runner, store_path):
+    _store_with_rows(store_path)
+
+    result = runner.invoke(
+        sqlrec,
+        ["--store", str(store_path), "sql", "--write", "--format", "csv",
+         "insert into items values (7), (8)"],
+    )
+
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == ["Count", "2"]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "/* only a comment */"])
+def test_sql_empty_query_rejected(runner, store_path, query):
+    _store_with_rows(store_path)
+
+    result = runner.invoke(sqlrec, ["--store", str(store_path), "sql", query])
+
+    assert result.exit_code == 1
+    assert "empty query" in result.output
+
+
+def test_sql_other_read_only_error_no_hint(runner, store_path, tmp_path):
+    _store_with_rows(store_path)
+    missing = tmp_path / "missing.duckdb"
+
+    result = runner.invoke(
+        sqlrec, ["--store", str(store_path), "sql", f"attach '{missing}'"]
+    )
+
+    assert result.exit_code == 1
+    assert "database does not exist" in result.output
+    assert "--write" not in result.output

@@ -4,6 +4,7 @@ import pytest
 
 import engine
 from engine.errors import StoreError
+from engine.store import CATALOG_STORAGE_VERSION
 
 
 def test_open_missing_store_names_fix(tmp_path):
@@ -94,3 +95,71 @@ def test_recommend_before_build_names_fix(store_path):
 
     with pytest.raises(engine.NotBuiltError, match='run "sqlrec train" then "sqlrec index"'):
         store.recommend(1)
+
+
+def test_writer_waits_for_short_reader(store_path, hold_catalog):
+    store = engine.open(store_path, create=True, open_timeout=60)
+    reader = hold_catalog(store.catalog_path, seconds=1.5)
+
+    with store.writer() as con:
+        con.execute("create table written as select 1 as x")
+
+    assert reader.wait(timeout=60) == 0
+    with store.connect() as con:
+        assert con.execute("select x from written").fetchall() == [(1,)]
+
+
+def test_reader_blocks_writer_past_timeout(store_path, hold_catalog):
+    store = engine.open(store_path, create=True, open_timeout=0.3)
+    hold_catalog(store.catalog_path)
+
+    with pytest.raises(StoreError) as raised:
+        with store.writer():
+            pass
+
+    message = str(raised.value)
+    assert "is open in another process" in message
+    assert "read-write" not in message
+    assert "timed out after 0.3s" in message
+    assert '"sqlrec sql" prompt' in message
+    assert "SQLREC_OPEN_TIMEOUT" in message
+    assert "PID" in message
+
+
+def test_readers_share_catalog(store_path, hold_catalog):
+    store = engine.open(store_path, create=True, open_timeout=0)
+    hold_catalog(store.catalog_path)
+
+    with store.connect() as con:
+        assert con.execute("select 1").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "inf", "nan"])
+def test_open_timeout_env_invalid(store_path, monkeypatch, value):
+    store = engine.open(store_path, create=True)
+    monkeypatch.setenv("SQLREC_OPEN_TIMEOUT", value)
+
+    with pytest.raises(StoreError, match=f"invalid SQLREC_OPEN_TIMEOUT: '{value}'"):
+        with store.connect():
+            pass
+
+
+def test_open_timeout_env_used(store_path, hold_catalog, monkeypatch):
+    store = engine.open(store_path, create=True)
+    monkeypatch.setenv("SQLREC_OPEN_TIMEOUT", "0.2")
+    hold_catalog(store.catalog_path)
+
+    with pytest.raises(StoreError, match="timed out after 0.2s"):
+        with store.writer():
+            pass
+
+
+def test_new_catalog_storage_version(store_path):
+    store = engine.open(store_path, create=True)
+
+    with store.connect() as con:
+        [(tags,)] = con.execute(
+            "select tags from duckdb_databases() where database_name = current_database()"
+        ).fetchall()
+
+    assert tags["storage_version"].startswith(CATALOG_STORAGE_VERSION)

@@ -1,10 +1,12 @@
 import json
+import shutil
 
 import pytest
 
 import engine
 from engine.demo import generate_demo
-from engine.errors import NotBuiltError
+from engine.errors import NotBuiltError, StoreError
+from engine.index import latest_version
 from engine.ingest import ingest_files
 from engine.training import train
 
@@ -55,3 +57,21 @@ def test_train_without_interactions(store_path):
 
     with pytest.raises(NotBuiltError, match="no interactions"):
         train(store, models=["popular"])
+
+
+def test_train_blocked_write_leaves_no_version(loaded_store, hold_catalog):
+    store = engine.Store(loaded_store.path, open_timeout=0.2)
+    hold_catalog(store.catalog_path)
+
+    with pytest.raises(StoreError, match="is open in another process"):
+        train(store, models=["popular"], seed=1)
+
+    assert list(store.models_path.iterdir()) == []
+
+
+def test_index_skips_unrecorded_version(loaded_store):
+    trained = train(loaded_store, models=["popular"], seed=1)
+    orphan = loaded_store.version_path("v99991231T235959")
+    shutil.copytree(trained.path, orphan)
+
+    assert latest_version(loaded_store) == trained.version

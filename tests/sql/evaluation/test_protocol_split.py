@@ -95,3 +95,27 @@ def test_protocol_split_bad_phase(con, interactions, protocol):
     assert "protocol_split: invalid phase: 'test', expected one of tune, final" in str(
         caught.value
     )
+
+
+@pytest.mark.parametrize("protocol", ["loo", "loo-shuffled", "temporal"])
+def test_protocol_split_null_phase(con, interactions, protocol):
+    with pytest.raises(duckdb.InvalidInputException) as caught:
+        con.execute(
+            "select * from protocol_split('interactions', "
+            f"protocol := '{protocol}', phase := null)"
+        ).fetchall()
+
+    assert "protocol_split: invalid phase: null, expected one of tune, final" in str(
+        caught.value
+    )
+
+
+def test_protocol_split_null_protocol(con, interactions):
+    with pytest.raises(duckdb.InvalidInputException) as caught:
+        con.execute(
+            "select * from protocol_split('interactions', protocol := null)"
+        ).fetchall()
+
+    assert "protocol_split: invalid protocol: null, expected one of" in str(
+        caught.value
+    )

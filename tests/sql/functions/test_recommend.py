@@ -143,3 +143,20 @@ def test_recommend_queries_share_recommender(store):
         _rows(con, "select recommend(user_id, 3, 8, 1) from users")
 
     assert store.recommender() is first
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        ("recommend(1, 2.5)", "recommend: invalid k: 2.5, expected a positive integer"),
+        ("recommend(1, '3')", "recommend: invalid k: 3 of type VARCHAR"),
+        ("recommend(1, 2.5, 20, 5)", "recommend: invalid k: 2.5, expected"),
+        ("similar_items(7, 2.5)", "similar_items: invalid k: 2.5, expected"),
+    ],
+)
+def test_recommend_k_of_wrong_type(store, call, message):
+    with store.connect() as con:
+        with pytest.raises(duckdb.InvalidInputException) as caught:
+            con.execute(f"select {call}").fetchall()
+
+    assert message in str(caught.value)

@@ -122,3 +122,10 @@ def test_diversify_bad_k_names_macro(con, tables, k):
     assert f"diversify: invalid k: {k}, expected a positive integer" in str(
         caught.value
     )
+
+
+def test_diversify_null_key(con, tables):
+    with pytest.raises(duckdb.InvalidInputException) as caught:
+        con.execute("select * from diversify('recs', 'items', key := null)").fetchall()
+
+    assert "diversify: invalid key: null, expected one of item_id" in str(caught.value)

@@ -105,3 +105,10 @@ def test_interleave_bad_max_run(con, tables, value):
 def test_interleave_bad_k_names_macro(con, tables):
     with pytest.raises(duckdb.InvalidInputException, match="interleave: invalid k: 0"):
         con.execute("select * from interleave('recs', 'items', k := 0)").fetchall()
+
+
+def test_interleave_null_key(con, tables):
+    with pytest.raises(duckdb.InvalidInputException) as caught:
+        con.execute("select * from interleave('recs', 'items', key := null)").fetchall()
+
+    assert "interleave: invalid key: null, expected one of item_id" in str(caught.value)

@@ -45,3 +45,12 @@ def test_item_attribute_unknown_column(con, items):
         "diversify: invalid key: 'Title', "
         "expected one of item_id, title, year, genres, christmas"
     ) in str(caught.value)
+
+
+def test_item_attribute_null_column(con, items):
+    with pytest.raises(duckdb.InvalidInputException) as caught:
+        con.execute(
+            "select * from _item_attribute('items', 'diversify', 'key', null)"
+        ).fetchall()
+
+    assert "diversify: invalid key: null, expected one of item_id" in str(caught.value)
