@@ -7,7 +7,7 @@ longer than MAX_SHOWN_ROWS rows show their first SHOWN_HEAD_ROWS rows and "...".
 To rewrite the outputs of the page from a real run, build the store with the
 command the page names, then run this file on it:
 
-    sqlrec --store docs.sqlrec demo --users 150 --items 300 --epochs 1
+    sqlrec --store docs.sqlrec demo --users 150 --items 300
     .venv/bin/python tests/docs/sql_docs.py docs.sqlrec
 """
 
@@ -27,7 +27,7 @@ MAX_SHOWN_ROWS = 12
 SHOWN_HEAD_ROWS = 6
 
 #: The arguments of ``sqlrec demo`` that build the store the page shows.
-DEMO_ARGUMENTS = ["demo", "--users", "150", "--items", "300", "--epochs", "1"]
+DEMO_ARGUMENTS = ["demo", "--users", "150", "--items", "300"]
 
 
 @dataclass
