@@ -18,8 +18,10 @@ from engine.errors import UnknownUserError
     "filters",
     multiple=True,
     help="Metadata condition COLUMN OP VALUE, repeatable: year>=1990, christmas=true, "
-    "release_date<1995-06-01, channel=C1|C2 (one of), genres~Horror|Comedy (the list "
-    "holds any of them), genres~Horror&Comedy (holds all of them).",
+    "channel=C1|C2 (one of), channel!=C1|C2 (none of), genres~Horror|Comedy (the list "
+    "contains any of them), genres~Horror&Comedy (contains all of them). Dates are "
+    "ISO dates, such as release_date<1995-06-01 in a MovieLens catalogue (the demo "
+    "catalogue has year and running_time instead).",
 )
 @click.option("--hour", type=click.IntRange(0, 23), help="Hour of day of the request, 0-23. Default: now (UTC).")
 @click.option(

@@ -81,10 +81,46 @@ def test_filter_rejects_bad_input(flt, message):
         ("genres~Horror|Comedy", Filter("genres", "any", ["Horror", "Comedy"])),
         ("channel=C1|C2", Filter("channel", "in", ["C1", "C2"])),
         ("genres~Horror&Comedy", Filter("genres", "all", ["Horror", "Comedy"])),
+        ("channel!=Blaze|Heartline", Filter("channel", "not in", ["Blaze", "Heartline"])),
+        ("year!=2000|2001", Filter("year", "not in", ["2000", "2001"])),
+        ("title=a!=b", Filter("title", "=", "a!=b")),
+        ("title!=a=b", Filter("title", "!=", "a=b")),
+        ("year<=1990>x", Filter("year", "<=", "1990>x")),
+        ("channel = Blaze", Filter("channel", "=", "Blaze")),
+        (" genres ~ Comedy | Horror ", Filter("genres", "any", ["Comedy", "Horror"])),
+        ("genres~Comedy & Horror", Filter("genres", "all", ["Comedy", "Horror"])),
+        ("channel= C1 |C2 ", Filter("channel", "in", ["C1", "C2"])),
     ],
 )
 def test_filter_parse(text, expected):
     assert Filter.parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("year<2000|2010", "several values .* not with <"),
+        ("year>=1990|2000", "several values .* not with >="),
+        ("genres~A|B&C", "not both"),
+        ("genres~A&B|C", "not both"),
+        ("genres~A||B", "a value is empty"),
+        ("genres~A|", "a value is empty"),
+        ("channel=C1||C2", "a value is empty"),
+        ("year>=", "a value is empty"),
+        ("year>= ", "a value is empty"),
+        ("=1990", "expected COLUMN OP VALUE"),
+        (" >=1990", "expected COLUMN OP VALUE"),
+    ],
+)
+def test_filter_parse_rejects_bad_text(text, message):
+    with pytest.raises(ValueError, match=message):
+        Filter.parse(text)
+
+
+def test_filter_not_in_compiles():
+    where = compile_filters([Filter.parse("year!=2000|2001")], SCHEMA)
+
+    assert where == "`year` NOT IN (2000, 2001)"
 
 
 def test_filter_parse_rejects_text_without_operator():

@@ -63,6 +63,8 @@ CASES = [
     [Filter("year", "=", "1995")],
     [Filter("year", "!=", 1995)],
     [Filter("year", "in", [1951, 1960, 2001])],
+    [Filter("year", "not in", [1951, 1960, 2001])],
+    [Filter("title", "not in", ["t1", "t5", "nope"])],
     [Filter("minutes", "<=", 90.5)],
     [Filter("minutes", ">", 150)],
     [Filter("christmas", "=", True)],
