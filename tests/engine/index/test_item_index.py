@@ -91,6 +91,25 @@ def test_nearest_returns_all_when_fewer_match(catalogue):
     assert rows.num_rows == matching
 
 
+@pytest.mark.parametrize("exclude", [None, [], [10, 11, 12], [99_999_999]])
+def test_nearest_zero_match_filter(catalogue, exclude):
+    index, vectors, _, _ = catalogue
+
+    rows = index.nearest(vectors[0], 10, filters=[Filter("year", ">", 3000)], exclude=exclude)
+
+    assert rows.num_rows == 0
+    assert rows.column_names == ["item_id", "title", "score", "rank"]
+
+
+def test_nearest_zero_match_unpartitioned(tmp_path):
+    index, vectors, _ = small_catalogue(tmp_path, 200)
+
+    rows = index.nearest(vectors[0], 5, filters=[Filter("bucket", "<", 0)], exclude=[1, 2])
+
+    assert index.snapshot().partition_count == 0
+    assert rows.num_rows == 0
+
+
 def test_nearest_ranks_start_at_one(catalogue):
     index, vectors, _, _ = catalogue
 

@@ -73,6 +73,21 @@ def test_recommend_filter_all_of_list(store):
     assert set(result.item_ids()) == expected
 
 
+@pytest.mark.parametrize("exclude_seen", [True, False])
+def test_recommend_zero_match_filter(store, exclude_seen):
+    result = store.recommend(5, k=5, filters=["year>3000"], exclude_seen=exclude_seen)
+
+    assert len(result) == 0
+    assert result.source == "two_tower"
+
+
+def test_recommend_zero_match_fallback(store):
+    result = store.recommend(None, k=5, filters=["year>3000"], fallback="popular")
+
+    assert len(result) == 0
+    assert result.source == "popular"
+
+
 def test_recommend_unknown_user_raises(store):
     with pytest.raises(engine.UnknownUserError, match="unknown user: 999999"):
         store.recommend(999999)
