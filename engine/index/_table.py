@@ -230,30 +230,42 @@ class ItemIndex:
     def add_items(self, metadata: pa.Table, embeddings: np.ndarray) -> int:
         """Append items to the latest table version and pin this handle to the result.
 
-        The next ``nearest`` call finds them: they are scored on every query until
-        the unassigned rows pass ``UNASSIGNED_MAX_FRACTION`` of the table (and
-        ``EXACT_SCAN_MAX_ROWS``), when ``extend_index`` assigns them to partitions.
+        The next ``nearest`` call on this handle finds them: they are scored on
+        every query until the unassigned rows pass ``UNASSIGNED_MAX_FRACTION`` of
+        the table (and ``EXACT_SCAN_MAX_ROWS``), when ``extend_index`` assigns them
+        to partitions.
+
+        Parameters
+        ----------
+        metadata : pyarrow.Table
+            One row per new item, with exactly the table's metadata columns in any
+            order.
+        embeddings : ndarray of shape (item_count, embedding_size)
+            Finite item vectors, row-aligned with ``metadata``.
 
         Returns
         -------
         int
             The new table version.
+
+        Raises
+        ------
+        ValueError
+            For ids that repeat or are already in the table, missing or extra
+            columns, values that do not convert to the column types, or vectors
+            of the wrong size or with NaN or infinite values. Nothing is written.
         """
         _check_metadata(metadata, embeddings)
+        embeddings = np.asarray(embeddings, dtype=np.float32)
         table = self._latest_table()
+        data = _table_rows(table.schema, metadata, embeddings, self.table_name)
         present = table.count_rows(_ids_where(metadata.column("item_id").to_numpy()))
         if present:
             raise ValueError(
                 f"{present} of the items to add are already in {self.table_name}, "
                 "expected new item ids (delete the old rows first to replace them)"
             )
-        data = metadata.append_column(
-            "vector", _vector_array(np.asarray(embeddings, dtype=np.float32))
-        )
-        data = data.append_column(
-            PARTITION_COLUMN, pa.nulls(metadata.num_rows, pa.int32())
-        )
-        table.add(data.cast(table.schema))
+        table.add(data)
         self._pin(table.version)
 
         unassigned = table.count_rows(f"{PARTITION_COLUMN} IS NULL")
@@ -425,9 +437,19 @@ def _top_indices(scores: np.ndarray, count: int) -> np.ndarray:
 
 
 def _check_metadata(metadata: pa.Table, embeddings: np.ndarray) -> None:
-    if metadata.num_rows != len(embeddings):
+    """Check the rows that ``build`` and ``add_items`` write, before any write."""
+    if not isinstance(metadata, pa.Table):
+        raise TypeError(
+            f"invalid metadata of type {type(metadata).__name__}, expected a pyarrow.Table"
+        )
+    shape = np.shape(embeddings)
+    if len(shape) != 2:
         raise ValueError(
-            f"metadata has {metadata.num_rows} rows but embeddings {len(embeddings)}"
+            f"invalid embeddings of shape {shape}, expected (item_count, embedding_size)"
+        )
+    if metadata.num_rows != shape[0]:
+        raise ValueError(
+            f"metadata has {metadata.num_rows} rows but embeddings {shape[0]}"
         )
     if "item_id" not in metadata.column_names:
         raise ValueError("metadata has no item_id column, expected one row per item")
@@ -437,6 +459,80 @@ def _check_metadata(metadata: pa.Table, embeddings: np.ndarray) -> None:
             f"metadata has a column named {reserved[0]}, which the engine writes, "
             "so rename that column"
         )
+    _check_item_ids(metadata.column("item_id"))
+    finite = np.isfinite(np.asarray(embeddings, dtype=np.float32)).all(axis=1)
+    if not finite.all():
+        bad = metadata.column("item_id").to_numpy()[~finite]
+        raise ValueError(
+            f"embeddings of {len(bad)} items contain NaN or infinite values (item ids "
+            f"{_sample(bad)}), expected finite vectors"
+        )
+
+
+def _check_item_ids(item_ids: pa.ChunkedArray) -> None:
+    if not pa.types.is_integer(item_ids.type):
+        raise ValueError(
+            f"invalid item_id column of type {item_ids.type}, expected integers"
+        )
+    if item_ids.null_count:
+        raise ValueError(
+            f"item_id is null in {item_ids.null_count} rows, expected an id in every row"
+        )
+    ids = item_ids.to_numpy()
+    unique, counts = np.unique(ids, return_counts=True)
+    repeated = unique[counts > 1]
+    if len(repeated):
+        raise ValueError(
+            f"{len(repeated)} item ids occur more than once (item ids "
+            f"{_sample(repeated)}), expected one row per item"
+        )
+
+
+def _table_rows(
+    schema: pa.Schema, metadata: pa.Table, embeddings: np.ndarray, table_name: str
+) -> pa.Table:
+    """Arrange ``metadata`` and ``embeddings`` as rows of a table of ``schema``.
+
+    Columns are selected by name, so their order does not matter, and each is
+    cast to the table's type.
+    """
+    expected = [name for name in schema.names if name not in ENGINE_COLUMNS]
+    missing = [name for name in expected if name not in metadata.column_names]
+    extra = [name for name in metadata.column_names if name not in expected]
+    if missing or extra:
+        raise ValueError(
+            f"metadata columns do not match {table_name}: missing "
+            f"{', '.join(missing) or 'none'}, extra {', '.join(extra) or 'none'} "
+            f"(expected {', '.join(expected)})"
+        )
+    size = schema.field("vector").type.list_size
+    if embeddings.shape[1] != size:
+        raise ValueError(
+            f"invalid embeddings of size {embeddings.shape[1]}, expected the "
+            f"embedding size {size} of {table_name}"
+        )
+
+    columns = {}
+    for name in expected:
+        kind = schema.field(name).type
+        try:
+            columns[name] = metadata.column(name).cast(kind)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise ValueError(
+                f"invalid values in column {name} of type {metadata.column(name).type}, "
+                f"expected values that convert to {kind} ({exc})"
+            ) from None
+    columns["vector"] = _vector_array(embeddings).cast(schema.field("vector").type)
+    columns[PARTITION_COLUMN] = pa.nulls(
+        metadata.num_rows, schema.field(PARTITION_COLUMN).type
+    )
+    return pa.Table.from_arrays([columns[name] for name in schema.names], schema=schema)
+
+
+def _sample(ids: np.ndarray, count: int = 5) -> str:
+    """Render up to ``count`` ids for an error message."""
+    shown = ", ".join(str(i) for i in ids[:count].tolist())
+    return shown + (", ..." if len(ids) > count else "")
 
 
 def _vector_array(embeddings: np.ndarray) -> pa.FixedSizeListArray:
