@@ -102,7 +102,13 @@ def build_index(store, *, version: str | None = None, seed: int = 0, progress=No
             "item_count": int(items.num_rows),
             "promoted_at": dt.datetime.now(dt.timezone.utc).isoformat(),
         }
-        (version_path / "index.json").write_text(json.dumps(manifest, indent=2))
-        store.promote(manifest)
+        promote_index(store, manifest)
     _log.info("built index of %s in %.1fs", version, time.perf_counter() - started)
     return manifest
+
+
+def promote_index(store, manifest: dict) -> None:
+    """Record ``manifest`` in its version's ``index.json`` and make it the active one."""
+    version_path = store.version_path(manifest["version"])
+    (version_path / "index.json").write_text(json.dumps(manifest, indent=2))
+    store.promote(manifest)

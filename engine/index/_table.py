@@ -230,6 +230,12 @@ class ItemIndex:
     def add_items(self, metadata: pa.Table, embeddings: np.ndarray) -> int:
         """Append items to the latest table version and pin this handle to the result.
 
+        This is the low-level write: the store's manifest is not changed, so other
+        handles, a fresh ``engine.open()`` and the CLI keep serving the promoted
+        version, and ``sqlrec index`` rebuilds from the catalog without these
+        rows. Add items to the catalog and run :func:`update_index`
+        (``sqlrec index --update``) to serve them everywhere.
+
         The next ``nearest`` call on this handle finds them: they are scored on
         every query until the unassigned rows pass ``UNASSIGNED_MAX_FRACTION`` of
         the table (and ``EXACT_SCAN_MAX_ROWS``), when ``extend_index`` assigns them
@@ -282,6 +288,10 @@ class ItemIndex:
 
     def delete_items(self, item_ids) -> int:
         """Delete items from the latest table version and pin this handle to the result.
+
+        This is the low-level write: the store's manifest is not changed, so only
+        this handle stops serving the items. Delete them from the catalog and run
+        :func:`update_index` (``sqlrec index --update``) to remove them everywhere.
 
         Returns
         -------
@@ -440,12 +450,14 @@ def _check_metadata(metadata: pa.Table, embeddings: np.ndarray) -> None:
     """Check the rows that ``build`` and ``add_items`` write, before any write."""
     if not isinstance(metadata, pa.Table):
         raise TypeError(
-            f"invalid metadata of type {type(metadata).__name__}, expected a pyarrow.Table"
+            f"invalid metadata of type {type(metadata).__name__}, "
+            "expected a pyarrow.Table"
         )
     shape = np.shape(embeddings)
     if len(shape) != 2:
         raise ValueError(
-            f"invalid embeddings of shape {shape}, expected (item_count, embedding_size)"
+            f"invalid embeddings of shape {shape}, "
+            "expected (item_count, embedding_size)"
         )
     if metadata.num_rows != shape[0]:
         raise ValueError(
@@ -476,7 +488,8 @@ def _check_item_ids(item_ids: pa.ChunkedArray) -> None:
         )
     if item_ids.null_count:
         raise ValueError(
-            f"item_id is null in {item_ids.null_count} rows, expected an id in every row"
+            f"item_id is null in {item_ids.null_count} rows, "
+            "expected an id in every row"
         )
     ids = item_ids.to_numpy()
     unique, counts = np.unique(ids, return_counts=True)
@@ -518,8 +531,9 @@ def _table_rows(
         try:
             columns[name] = metadata.column(name).cast(kind)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            given = metadata.column(name).type
             raise ValueError(
-                f"invalid values in column {name} of type {metadata.column(name).type}, "
+                f"invalid values in column {name} of type {given}, "
                 f"expected values that convert to {kind} ({exc})"
             ) from None
     columns["vector"] = _vector_array(embeddings).cast(schema.field("vector").type)

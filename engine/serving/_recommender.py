@@ -30,6 +30,7 @@ class Recommender:
     def __init__(self, store, manifest: dict):
         from engine.export import OnnxTower, TowerInputs
 
+        self.manifest = manifest
         self.version = manifest["version"]
         version_path = store.version_path(self.version)
         self.inputs = TowerInputs.load(version_path / "two_tower")
