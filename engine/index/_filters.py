@@ -206,33 +206,59 @@ def convert_value(value: Any, kind: pa.DataType, column: str) -> Any:
     Raises
     ------
     ValueError
-        When the value does not convert, or filters on ``kind`` are not supported.
+        When the value does not convert, an integer is outside the range of
+        ``kind``, or filters on ``kind`` are not supported.
     """
     try:
-        if pa.types.is_boolean(kind):
-            return _to_bool(value)
-        if pa.types.is_integer(kind):
-            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-                raise ValueError
-            return int(value)
-        if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
-            number = float(value)
-            if not math.isfinite(number):
-                raise ValueError
-            return number
-        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            if not isinstance(value, str) or "\x00" in value:
-                raise ValueError
-            return value
-        if pa.types.is_date(kind):
-            return _to_date(value)
-        if pa.types.is_timestamp(kind):
-            return _to_datetime(value)
-    except (TypeError, ValueError):
+        converted = _convert(value, kind)
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(
             f"invalid filter value for {column}: {value!r}, expected {_describe(kind)}"
         ) from None
-    raise ValueError(f"filters on column {column} of type {kind} are not supported")
+    except NotImplementedError:
+        raise ValueError(
+            f"filters on column {column} of type {kind} are not supported"
+        ) from None
+
+    if pa.types.is_integer(kind):
+        low, high = _integer_range(kind)
+        if not low <= converted <= high:
+            raise ValueError(
+                f"invalid filter value for {column}: {value!r}, expected an integer "
+                f"from {low} to {high} (the range of its type {kind})"
+            )
+    return converted
+
+
+def _convert(value: Any, kind: pa.DataType) -> Any:
+    if pa.types.is_boolean(kind):
+        return _to_bool(value)
+    if pa.types.is_integer(kind):
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError
+        return int(value)
+    if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError
+        return number
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        if not isinstance(value, str) or "\x00" in value:
+            raise ValueError
+        return value
+    if pa.types.is_date(kind):
+        return _to_date(value)
+    if pa.types.is_timestamp(kind):
+        return _to_datetime(value)
+    raise NotImplementedError
+
+
+def _integer_range(kind: pa.DataType) -> tuple[int, int]:
+    """Return the smallest and largest value of an Arrow integer type."""
+    bits = kind.bit_width
+    if pa.types.is_unsigned_integer(kind):
+        return 0, 2**bits - 1
+    return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
 
 
 def _describe(kind: pa.DataType) -> str:

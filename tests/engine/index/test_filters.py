@@ -63,6 +63,12 @@ def test_filter_none_when_empty():
         (Filter("year", "any", [1990]), "invalid operator 'any'"),
         (Filter("title", "=", 5), "invalid filter value for title"),
         (Filter("genres", "any", []), "empty value list"),
+        (Filter("year", "<", 99999999999), "from -2147483648 to 2147483647"),
+        (Filter("year", ">", "-2147483649"), "the range of its type int32"),
+        (Filter("item_id", "<", 2**70), "from -9223372036854775808 to 9223372036854775807"),
+        (Filter("item_id", "in", [1, 2**63]), "invalid filter value for item_id: 9223372036854775808"),
+        (Filter("item_id", "=", float("inf")), "invalid filter value for item_id: inf"),
+        (Filter("rating", "<", "1e400"), "invalid filter value for rating"),
     ],
 )
 def test_filter_rejects_bad_input(flt, message):
@@ -142,3 +148,9 @@ def test_filter_bad_date_names_format():
 def test_filter_parse_rejects_non_text():
     with pytest.raises(TypeError, match="expected a str"):
         Filter.parse(1990)
+
+
+def test_filter_integer_range_limits_pass():
+    where = compile_filters([Filter("year", ">=", -(2**31)), Filter("year", "<=", 2**31 - 1)], SCHEMA)
+
+    assert where == "`year` >= -2147483648 AND `year` <= 2147483647"

@@ -117,6 +117,8 @@ def test_mask_without_filters_keeps_all(items):
         (Filter("year", "=", "199x"), "invalid filter value for year"),
         (Filter("genres", "=", "Horror"), "invalid operator '=' for list column"),
         (Filter("title", "any", ["t1"]), "invalid operator 'any'"),
+        (Filter("year", "<", 99999999999), "the range of its type int32"),
+        (Filter("item_id", "in", [2**70]), "the range of its type int64"),
     ],
 )
 def test_mask_rejects_bad_filter(items, flt, message):
