@@ -118,6 +118,30 @@ def _split_values(text: str, value: str, separator: str | None) -> list[str]:
     return values
 
 
+def as_filters(filters) -> list[Filter]:
+    """Return ``filters`` as a list of :class:`Filter`, parsing text with ``parse``.
+
+    Accepts ``None``, one ``Filter``, one str, or a list or tuple of them.
+
+    Raises
+    ------
+    TypeError
+        For any other value.
+    """
+    if filters is None:
+        return []
+    if isinstance(filters, (Filter, str)):
+        filters = [filters]
+    if not isinstance(filters, (list, tuple)) or not all(
+        isinstance(f, (Filter, str)) for f in filters
+    ):
+        raise TypeError(
+            f"invalid filters: {filters!r}, expected a Filter, a str such as "
+            "'year>=1990', or a list of them"
+        )
+    return [Filter.parse(f) if isinstance(f, str) else f for f in filters]
+
+
 def compile_filters(filters: list[Filter] | tuple[Filter, ...], schema: pa.Schema) -> str | None:
     """Compile ``filters`` (joined by AND) into a LanceDB ``where`` string, or ``None``.
 

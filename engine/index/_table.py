@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 from lancedb.index import Bitmap, BTree, IvfFlat, LabelList
 
-from engine.index._filters import ENGINE_COLUMNS, Filter, compile_filters
+from engine.index._filters import ENGINE_COLUMNS, Filter, as_filters, compile_filters
 from engine.index._ivf import assign_partitions, partition_count_for, train_centroids
 from engine.index._snapshot import GATHER_COST, PARTITION_COLUMN, TableSnapshot
 
@@ -172,14 +172,15 @@ class ItemIndex:
         query: np.ndarray,
         k: int,
         *,
-        filters: list[Filter] | tuple[Filter, ...] = (),
+        filters: Filter | str | list[Filter | str] | tuple[Filter | str, ...] = (),
         exclude: np.ndarray | None = None,
         columns: tuple[str, ...] = ("item_id", "title"),
     ) -> pa.Table:
         """Return the ``k`` matching items with the highest dot product with ``query``.
 
         Items in ``exclude`` never come back. Whenever at least ``k`` items match
-        and are not excluded, exactly ``k`` come back.
+        and are not excluded, exactly ``k`` come back. ``filters`` is one
+        :class:`Filter` or text for :meth:`Filter.parse`, or a list of them.
 
         Returns
         -------
@@ -187,8 +188,8 @@ class ItemIndex:
             ``columns`` that exist in the table, plus ``score`` (float32) and
             ``rank`` (1-based), ordered by score descending, then item id.
         """
-        if not isinstance(k, int) or isinstance(k, bool) or k <= 0:
-            raise ValueError(f"invalid k: {k!r}, expected a positive integer")
+        k = check_k(k)
+        filters = as_filters(filters)
         snapshot = self.snapshot()
         query = np.asarray(query, dtype=np.float32).reshape(-1)
         if query.shape[0] != snapshot.vectors.shape[1]:
@@ -349,6 +350,13 @@ class ItemIndex:
             self.table_version = version
             self._table = None
             self._snapshot = None
+
+
+def check_k(k) -> int:
+    """Return ``k`` as an int, accepting numpy integers, or raise ValueError."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k <= 0:
+        raise ValueError(f"invalid k: {k!r}, expected a positive integer")
+    return int(k)
 
 
 def _plan(

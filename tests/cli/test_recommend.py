@@ -41,3 +41,56 @@ def test_recommend_zero_match_json(runner, served_store):
 
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["items"] == []
+
+
+def seen_and_unseen(path, user_id=3):
+    store = engine.open(path)
+    seen = store.recommender().seen_items(user_id)
+    with store.connect() as con:
+        unseen = con.execute(
+            "select min(item_id) from items where item_id not in (select unnest(?))",
+            [seen.tolist()],
+        ).fetchone()[0]
+    return int(seen[0]), unseen
+
+
+def test_recommend_only_seen_items_match(runner, served_store):
+    seen, _ = seen_and_unseen(served_store)
+
+    result = recommend(runner, served_store, "--user", "3", "--filter", f"item_id={seen}")
+
+    assert result.exit_code == 0, result.output
+    assert "every item that matches the filters (1) is one the user has already seen" in result.output
+    assert "--include-seen" in result.output
+
+
+def test_recommend_shortfall_counts_unseen(runner, served_store):
+    seen, unseen = seen_and_unseen(served_store)
+
+    result = recommend(
+        runner, served_store, "--user", "3", "--filter", f"item_id={seen}|{unseen}"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "only 1 unseen item matches the filters (1 more the user has seen" in result.output
+
+
+def test_recommend_shortfall_include_seen(runner, served_store):
+    seen, unseen = seen_and_unseen(served_store)
+
+    result = recommend(
+        runner, served_store, "--user", "3", "--include-seen",
+        "--filter", f"item_id={seen}|{unseen}",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "only 2 items match the filters" in result.output
+    assert "--include-seen" not in result.output
+
+
+def test_recommend_filter_out_of_range(runner, served_store):
+    result = recommend(runner, served_store, "--user", "3", "--filter", "year<99999999999")
+
+    assert result.exit_code == 2
+    assert "--filter" in result.output
+    assert "the range of its type" in result.output

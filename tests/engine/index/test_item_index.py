@@ -127,6 +127,15 @@ def test_nearest_rejects_bad_k(catalogue, k):
         index.nearest(vectors[0], k)
 
 
+def test_nearest_accepts_numpy_k_and_one_filter(catalogue):
+    index, vectors, _, _ = catalogue
+    listed = index.nearest(vectors[0], 5, filters=[Filter("christmas", "=", True)])
+
+    rows = index.nearest(vectors[0], np.int64(5), filters=Filter("christmas", "=", True))
+
+    assert rows.column("item_id").to_pylist() == listed.column("item_id").to_pylist()
+
+
 def test_table_carries_scalar_indexes(catalogue):
     index, *_ = catalogue
 
