@@ -42,6 +42,9 @@ def recommend(
 ) -> None:
     """Recommend K items to a user with the active model version.
 
+    Run as sqlrec -vv recommend to log, at debug level, which search path each
+    query took (exact scan or IVF) and the row counts behind that choice.
+
     \b
     Example:
       sqlrec --store movies.sqlrec recommend --user 42 --k 10

@@ -226,7 +226,8 @@ class ItemIndex:
         selected = [
             c for c in columns if c in snapshot.metadata.column_names and c != "item_id"
         ]
-        return _rank(snapshot, scored, k, selected)
+        masked = subset.mask is not None or len(excluded) > 0
+        return _rank(snapshot, scored, k, selected, masked)
 
     def add_items(self, metadata: pa.Table, embeddings: np.ndarray) -> int:
         """Append items to the latest table version and pin this handle to the result.
@@ -388,12 +389,24 @@ def _plan(
     return exact_cost <= ivf_cost, probe_rows
 
 
-def _rank(snapshot: TableSnapshot, scored, k: int, selected) -> pa.Table:
-    """Keep the ``k`` best finite scores, ordered by score then item id."""
+def _rank(
+    snapshot: TableSnapshot, scored, k: int, selected, masked: bool
+) -> pa.Table:
+    """Keep the ``k`` best finite scores, ordered by score then item id.
+
+    ``masked`` tells that rows dropped by filters or ``exclude`` score minus
+    infinity. numpy's ``argpartition`` slows down on long runs of equal values
+    (4 ms instead of 0.2 ms for 20,000 scores, half of them minus infinity), so
+    then only the finite scores are partitioned.
+    """
     scores = scored.scores
-    best = _top_indices(scores, min(k, len(scores)))
-    # Fewer than k kept rows leave minus-infinity scores among the best.
-    best = best[np.isfinite(scores[best])]
+    if masked:
+        finite = np.flatnonzero(scores > -np.inf)
+        best = finite[_top_indices(scores[finite], min(k, len(finite)))]
+    else:
+        best = _top_indices(scores, min(k, len(scores)))
+        # Fewer than k kept rows leave minus-infinity scores among the best.
+        best = best[np.isfinite(scores[best])]
     best_scores = scores[best]
     rows = scored.positions(best)
     item_ids = snapshot.item_ids[rows]

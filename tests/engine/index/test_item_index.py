@@ -260,6 +260,20 @@ def test_nearest_logs_path_choice(bucketed, caplog):
     assert any(m.startswith("IVF search of") for m in messages)
 
 
+@pytest.mark.parametrize("filters", [[], [Filter("bucket", "<", 5000)]])
+def test_nearest_large_k_small_table_exact(bucketed, caplog, filters):
+    index, vectors, metadata = bucketed
+    mask = metadata.column("bucket").to_numpy() < (5000 if filters else BUCKETS)
+
+    with caplog.at_level("DEBUG", logger="engine.index._table"):
+        rows = index.nearest(vectors[0], 10_000, filters=filters)
+
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 1
+    assert messages[0].startswith("exact scan of")
+    assert rows.num_rows == min(10_000, int(mask.sum()))
+
+
 def test_build_same_seed_same_partitions(tmp_path):
     first, *_ = small_catalogue(tmp_path / "a", 3000)
     second, *_ = small_catalogue(tmp_path / "b", 3000)
