@@ -13,7 +13,7 @@ from cli._progress import progress_bar
 @click.option("--version", help="Model version to index. Default: the newest trained one.")
 @click.option(
     "--seed",
-    type=int,
+    type=click.IntRange(min=0),
     default=0,
     show_default=True,
     help="Seed of the k-means sample that partitions the item vectors.",

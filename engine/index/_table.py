@@ -343,6 +343,34 @@ class ItemIndex:
         )
         return self.table_version
 
+    def cleanup_versions(self, keep) -> int:
+        """Delete the table versions not in ``keep``, and the files only they use.
+
+        The latest version always stays. A handle pinned to a deleted version
+        fails on its next LanceDB read, so ``keep`` must hold every version that
+        a manifest pins.
+
+        Returns
+        -------
+        int
+            The number of versions deleted.
+        """
+        dataset = self._latest_table().to_lance()
+        old = [
+            v["version"]
+            for v in dataset.versions()
+            if v["version"] not in keep and v["version"] != dataset.version
+        ]
+        if old:
+            stats = dataset.cleanup_old_versions(versions=old)
+            _log.info(
+                "deleted %d old versions of %s (%d bytes)",
+                len(old),
+                self.table_name,
+                stats.bytes_removed,
+            )
+        return len(old)
+
     def _latest_table(self):
         return lancedb.connect(str(self.lance_path)).open_table(self.table_name)
 

@@ -97,3 +97,16 @@ def test_index_update_rejects_build_options(runner, indexed_store, options, mess
     assert result.exit_code == 2
     assert message in result.output
     assert engine.open(indexed_store).manifest() == before
+
+
+def test_index_rejects_negative_seed(runner, indexed_store):
+    before = engine.open(indexed_store).manifest()
+
+    result = runner.invoke(
+        sqlrec, ["--store", str(indexed_store), "index", "--seed", "-1"]
+    )
+
+    assert result.exit_code == 2
+    assert "--seed" in result.output
+    assert "-1 is not in the range x>=0" in result.output
+    assert engine.open(indexed_store).manifest() == before

@@ -165,3 +165,59 @@ def test_update_needs_active_version(tmp_path):
 
     with pytest.raises(engine.NotBuiltError, match="no active model version"):
         update_index(bare)
+
+
+def table_versions(store):
+    manifest = store.manifest()
+    table = ItemIndex(store.lance_path, manifest["item_table"]).table
+    return [v["version"] for v in table.to_lance().versions()]
+
+
+def test_build_keeps_only_pinned_version(store):
+    build_index(store)
+
+    assert table_versions(store) == [store.manifest()["item_table_version"]]
+
+
+def test_update_keeps_pinned_reader_working(store):
+    before = store.recommend(5, k=5).item_ids()
+    pinned = store.manifest()
+    add_catalog_item(store, 90_005)
+
+    update_index(store)
+
+    active = store.manifest()["item_table_version"]
+    assert active != pinned["item_table_version"]
+    assert table_versions(store) == [active]
+    reader = ItemIndex(store.lance_path, pinned["item_table"], active)
+    assert reader.row_count() == 151
+    assert len(reader.nearest(np.ones(pinned["embedding_size"], np.float32), 3)) == 3
+    assert len(store.recommend(5, k=5)) == len(before)
+
+
+def test_cleanup_keeps_versions_other_manifests_pin(store):
+    manifest = store.manifest()
+    index = ItemIndex(store.lance_path, manifest["item_table"])
+    index.delete_items([7])
+    other = dict(manifest, item_table_version=index.table_version)
+    other_path = store.models_path / "v_other"
+    other_path.mkdir()
+    (other_path / "index.json").write_text(json.dumps(other))
+    add_catalog_item(store, 90_006)
+    delete_catalog_item(store, 8)
+
+    update_index(store)
+
+    versions = table_versions(store)
+    assert index.table_version in versions
+    assert store.manifest()["item_table_version"] in versions
+    assert len(versions) == 2
+
+
+def test_build_rejects_negative_seed(store):
+    before = store.manifest()
+
+    with pytest.raises(ValueError, match="invalid seed: -1"):
+        build_index(store, seed=-1)
+
+    assert store.manifest() == before
