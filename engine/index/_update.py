@@ -51,6 +51,9 @@ def update_index(store, *, progress=None) -> IndexUpdate:
     ``UNASSIGNED_MAX_FRACTION`` of the table, when they are assigned to the
     existing IVF partitions. The new manifest is promoted by an atomic rename.
 
+    Only ids are compared. An item whose metadata changed in the catalog keeps
+    its old row and vector until the next full build (``sqlrec index``).
+
     Embedding and the checks of the new rows run before any write, so a tower
     or catalog error leaves the table and the manifest as they were. A failure
     after a write leaves the manifest pinned to the old table version, and the
