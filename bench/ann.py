@@ -13,8 +13,9 @@ synthetic item embeddings and times the same queries on each:
 
 Embeddings are a normalised Gaussian mixture drawn with a fixed seed. Filters
 keep 50%, 1% and 0.01% of the items through an integer ``bucket`` column, which
-is independent of the vectors. Results go to stdout as a Markdown table and, with
-``--output``, to a JSON file.
+is independent of the vectors. Results go to stdout as a Markdown table, one row
+per case as it finishes, and, with ``--output``, to a JSON file. Progress lines
+go to stderr.
 
 Example (from the repository root, with hnswlib from bench/requirements.txt)::
 
@@ -27,6 +28,7 @@ import argparse
 import datetime as dt
 import json
 import platform
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -92,8 +94,16 @@ def timed(search, queries):
 
 
 def recall(found, truth) -> float:
+    """Share of the exact results that ``found`` contains, over all queries.
+
+    When no query has an exact result (the filter matches no item), recall is
+    1.0 if every search also returned nothing, and 0.0 otherwise.
+    """
+    expected = sum(len(t) for t in truth)
+    if expected == 0:
+        return 1.0 if all(len(f) == 0 for f in found) else 0.0
     hits = sum(len(np.intersect1d(f, t)) for f, t in zip(found, truth))
-    return hits / max(1, sum(len(t) for t in truth))
+    return hits / expected
 
 
 def summary(path, size, k, name, latencies, found, truth, build_s):
@@ -128,7 +138,8 @@ def run_size(item_count, size, query_count, ks, seed, workdir, skip):
     reader.snapshot()
     load_s = time.perf_counter() - started
     print(
-        f"{item_count} items: sqlrec build {build_s:.1f}s, snapshot load {load_s:.2f}s"
+        f"{item_count} items: sqlrec build {build_s:.1f}s, snapshot load {load_s:.2f}s",
+        file=sys.stderr,
     )
 
     hnsw, hnsw_build_s = None, None
@@ -142,7 +153,9 @@ def run_size(item_count, size, query_count, ks, seed, workdir, skip):
         )
         hnsw.add_items(items, np.arange(item_count))
         hnsw_build_s = time.perf_counter() - started
-        print(f"{item_count} items: hnswlib build {hnsw_build_s:.1f}s")
+        print(
+            f"{item_count} items: hnswlib build {hnsw_build_s:.1f}s", file=sys.stderr
+        )
 
     lance_table = reader.table
     for k in ks:
@@ -229,17 +242,43 @@ def format_rows(rows) -> str:
     return "\n".join(lines)
 
 
+def positive_int(text: str) -> int:
+    """Parse a positive integer argument."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(
+            f"invalid value: {text!r}, expected a positive integer"
+        )
+    return value
+
+
+def positive_ints(text: str) -> list[int]:
+    """Parse a comma-separated list of positive integers, such as 100000,500000."""
+    return [positive_int(part.strip()) for part in text.split(",")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--sizes", default="100000,500000", help="Item counts, comma-separated."
+        "--sizes",
+        type=positive_ints,
+        default="100000,500000",
+        help="Item counts, comma-separated.",
     )
     parser.add_argument(
-        "--embedding-size", type=int, default=64, help="Vector dimension."
+        "--embedding-size", type=positive_int, default=64, help="Vector dimension."
     )
-    parser.add_argument("--queries", type=int, default=200, help="Queries per case.")
     parser.add_argument(
-        "--ks", default="100,10000", help="Values of k, comma-separated."
+        "--queries", type=positive_int, default=200, help="Queries per case."
+    )
+    parser.add_argument(
+        "--ks",
+        type=positive_ints,
+        default="100,10000",
+        help="Values of k, comma-separated.",
     )
     parser.add_argument(
         "--seed", type=int, default=0, help="Seed of data, queries and k-means."
@@ -250,24 +289,22 @@ def main() -> None:
     parser.add_argument("--output", type=Path, help="Write the results as JSON here.")
     args = parser.parse_args()
 
-    ks = [int(k) for k in args.ks.split(",")]
     skip = set(filter(None, args.skip.split(",")))
     rows = []
+    print("| items | k | filter | path | p50 ms | p99 ms | recall | build s |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     with tempfile.TemporaryDirectory() as workdir:
-        for item_count in (int(s) for s in args.sizes.split(",")):
+        for item_count in args.sizes:
             rows += run_size(
                 item_count,
                 args.embedding_size,
                 args.queries,
-                ks,
+                args.ks,
                 args.seed,
                 Path(workdir),
                 skip,
             )
 
-    print("| items | k | filter | path | p50 ms | p99 ms | recall | build s |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-    print(format_rows(rows))
     if args.output:
         record = {
             "date": dt.date.today().isoformat(),

@@ -18,8 +18,10 @@ from engine.errors import UnknownUserError
     "filters",
     multiple=True,
     help="Metadata condition COLUMN OP VALUE, repeatable: year>=1990, christmas=true, "
-    "release_date<1995-06-01, channel=C1|C2 (one of), genres~Horror|Comedy (the list "
-    "holds any of them), genres~Horror&Comedy (holds all of them).",
+    "channel=C1|C2 (one of), channel!=C1|C2 (none of), genres~Horror|Comedy (the list "
+    "contains any of them), genres~Horror&Comedy (contains all of them). Dates are "
+    "ISO dates, such as release_date<1995-06-01 in a MovieLens catalogue (the demo "
+    "catalogue has year and running_time instead).",
 )
 @click.option("--hour", type=click.IntRange(0, 23), help="Hour of day of the request, 0-23. Default: now (UTC).")
 @click.option(
@@ -40,16 +42,20 @@ def recommend(
 ) -> None:
     """Recommend K items to a user with the active model version.
 
+    Run as sqlrec -vv recommend to log, at debug level, which search path each
+    query took (exact scan or IVF) and the row counts behind that choice.
+
     \b
     Example:
       sqlrec --store movies.sqlrec recommend --user 42 --k 10
       sqlrec --store movies.sqlrec recommend --user 42 --genre Comedy --hour 20 --weekday 5
     """
-    from engine.index import Filter
+    from engine.index import Filter, compile_filters
 
     store = obj.open()
     try:
         parsed = [Filter.parse(text) for text in filters]
+        compile_filters(parsed, store.recommender().index.schema)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--filter") from exc
     try:
@@ -67,15 +73,40 @@ def recommend(
         click.echo(f"user {user_id} is unknown: the most popular items instead")
     else:
         click.echo(f"user {user_id}: {result.source} model, version {result.version}")
+    shortfall = _shortfall_message(result, k, bool(filters or genre), not include_seen)
+    if shortfall:
+        click.echo(shortfall)
     if not len(result):
-        click.echo(
-            "no item matches the filters (values are case-sensitive: check them "
-            "against the items table with sqlrec sql)"
-        )
         return
-    if len(result) < k:
-        noun = "item matches" if len(result) == 1 else "items match"
-        click.echo(f"only {len(result)} {noun} the filters")
     click.echo(f"{'rank':>4}  {'item_id':>8}  {'score':>9}  title")
     for item in result:
         click.echo(f"{item.rank:>4}  {item.item_id:>8}  {item.score:9.4f}  {item.title or ''}")
+
+
+def _shortfall_message(
+    result, k: int, filtered: bool, exclude_seen: bool
+) -> str | None:
+    """Explain why fewer than ``k`` items came back, or return None."""
+    if len(result) >= k:
+        return None
+    subject = "the filters" if filtered else "the catalogue"
+    seen_count = (result.match_count or 0) - len(result)
+    hides_seen = exclude_seen and result.source == "two_tower" and seen_count > 0
+    if not len(result) and hides_seen:
+        return (
+            f"every item that matches {subject} ({result.match_count}) is one the user "
+            "has already seen; pass --include-seen to list them"
+        )
+    if not len(result):
+        return (
+            "no item matches the filters (values are case-sensitive: check them "
+            "against the items table with sqlrec sql)"
+        )
+    unseen = "unseen " if exclude_seen and result.source == "two_tower" else ""
+    noun = "item matches" if len(result) == 1 else "items match"
+    message = f"only {len(result)} {unseen}{noun} {subject}"
+    if hides_seen:
+        message += (
+            f" ({seen_count} more the user has seen; pass --include-seen to list them)"
+        )
+    return message

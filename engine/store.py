@@ -262,10 +262,9 @@ class Store:
         """Return the serving object of the active version, loading it on first use."""
         from engine.serving import Recommender
 
+        # An index update keeps the version but pins a new item table version.
         manifest = self.manifest()
-        if self._recommender is None or self._recommender.version != (
-            manifest or {}
-        ).get("version"):
+        if self._recommender is None or self._recommender.manifest != manifest:
             self._recommender = Recommender.load(self, manifest)
         return self._recommender
 

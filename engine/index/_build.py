@@ -89,6 +89,8 @@ def build_index(store, *, version: str | None = None, seed: int = 0, progress=No
     dict
         The new manifest.
     """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"invalid seed: {seed!r}, expected a non-negative integer")
     with store.lock():
         version = version or latest_version(store)
         version_path = store.version_path(version)
@@ -111,7 +113,47 @@ def build_index(store, *, version: str | None = None, seed: int = 0, progress=No
             "item_count": int(items.num_rows),
             "promoted_at": dt.datetime.now(dt.timezone.utc).isoformat(),
         }
-        (version_path / "index.json").write_text(json.dumps(manifest, indent=2))
-        store.promote(manifest)
+        promote_index(store, manifest)
     _log.info("built index of %s in %.1fs", version, time.perf_counter() - started)
     return manifest
+
+
+def promote_index(store, manifest: dict) -> None:
+    """Record ``manifest`` in its version's ``index.json`` and make it the active one.
+
+    Then delete the versions of its item table that no manifest pins: a build
+    leaves about ten (one per index it creates) and every update at least one.
+    """
+    version_path = store.version_path(manifest["version"])
+    (version_path / "index.json").write_text(json.dumps(manifest, indent=2))
+    store.promote(manifest)
+
+    # NOTE: a process that read the previous manifest but has not loaded its
+    # rows yet fails once, and loads the new manifest on its next request.
+    table_name = manifest["item_table"]
+    try:
+        ItemIndex(store.lance_path, table_name).cleanup_versions(
+            pinned_versions(store, table_name)
+        )
+    except (OSError, RuntimeError, ValueError) as exc:
+        _log.warning(
+            "failed to delete old versions of %s, which only costs disk space "
+            "(the next index run retries): %s",
+            table_name,
+            exc,
+        )
+
+
+def pinned_versions(store, table_name: str) -> set[int]:
+    """Return the versions of ``table_name`` that a manifest pins.
+
+    The manifests are the active one and each model version's ``index.json``.
+    """
+    manifests = [store.manifest() or {}]
+    for record in store.models_path.glob("*/index.json"):
+        manifests.append(json.loads(record.read_text()))
+    return {
+        m["item_table_version"]
+        for m in manifests
+        if m.get("item_table") == table_name and m.get("item_table_version") is not None
+    }

@@ -17,13 +17,16 @@ from typing import Any
 import pyarrow as pa
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_SCALAR_OPS = ("=", "!=", "<", "<=", ">", ">=", "in")
+_SCALAR_OPS = ("=", "!=", "<", "<=", ">", ">=", "in", "not in")
 _LIST_OPS = ("any", "all")
 #: Columns the engine writes beside the item metadata; they cannot be filtered on.
 ENGINE_COLUMNS = ("vector", "ivf_partition")
-# Longest operators first so "<=" is not read as "<".
-_TEXT_OPS = (("!=", "!="), ("<=", "<="), (">=", ">="), ("=", "="), ("<", "<"), (">", ">"),
-             ("~", "any"))
+# Operators of the text syntax, longest first, so "<=" is not read as "<".
+_TEXT_OPS = ("!=", "<=", ">=", "=", "<", ">", "~")
+_SYNTAX = (
+    "expected COLUMN OP VALUE with OP one of = != < <= > >= ~ "
+    "(for example year>=1990 or genres~Horror)"
+)
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,12 @@ class Filter:
     column : str
         Column of the item table.
     op : str
-        ``=``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``in`` for scalar columns;
+        ``=``, ``!=``, ``<``, ``<=``, ``>``, ``>=``, ``in`` (one of the values),
+        ``not in`` (none of them) for scalar columns;
         ``any`` (the list contains at least one of the values) or ``all`` for list
         columns such as genres and actors.
     value : object
-        A scalar, or a list of values for ``in``, ``any`` and ``all``.
+        A scalar, or a list of values for ``in``, ``not in``, ``any`` and ``all``.
     """
 
     column: str
@@ -50,27 +54,92 @@ class Filter:
     def parse(cls, text: str) -> Filter:
         """Read a filter written as ``COLUMN OP VALUE``.
 
-        Examples: ``year>=1990``, ``christmas=true``, ``release_date<1995-01-01``,
-        ``channel=C1|C2`` (any of several values), ``genres~Horror`` (the list
-        column contains the value), ``genres~Horror|Comedy`` (contains any of
-        them), ``genres~Horror&Comedy`` (contains all of them).
+        Examples: ``year>=1990``, ``christmas=true``, ``channel=C1|C2`` (one of
+        several values), ``channel!=C1|C2`` (none of them), ``genres~Horror`` (the
+        list column contains the value), ``genres~Horror|Comedy`` (contains any of
+        them), ``genres~Horror&Comedy`` (contains all of them). Date columns take
+        ISO dates, such as ``release_date<1995-06-01`` on a MovieLens catalogue.
+
+        The text is split at the first operator, so ``title=a!=b`` compares the
+        title with ``a!=b``. Spaces around the column, the value and each listed
+        value are dropped.
         """
         if not isinstance(text, str):
             raise TypeError(f"invalid filter: {text!r}, expected a str such as 'year>=1990'")
-        for token, op in _TEXT_OPS:
-            column, sep, value = text.partition(token)
-            if sep and column.strip():
-                column = column.strip()
-                if op == "any" and "&" in value:
-                    return cls(column, "all", value.split("&"))
-                values = value.split("|")
-                if op == "any" or len(values) > 1:
-                    return cls(column, "any" if op == "any" else "in", values)
-                return cls(column, op, value)
+        position, token = _first_operator(text)
+        column = text[:position].strip() if position >= 0 else ""
+        if not column:
+            raise ValueError(f"invalid filter: {text!r}, {_SYNTAX}")
+        value = text[position + len(token) :]
+
+        if token == "~":
+            if "|" in value and "&" in value:
+                raise ValueError(
+                    f"invalid filter: {text!r}, a list filter takes | (any of) or & "
+                    "(all of) but not both, so write two filters for a mix"
+                )
+            op, separator = ("all", "&") if "&" in value else ("any", "|")
+            return cls(column, op, _split_values(text, value, separator))
+        if "|" in value:
+            if token not in ("=", "!="):
+                raise ValueError(
+                    f"invalid filter: {text!r}, several values (A|B) work only with "
+                    f"= (one of) and != (none of), not with {token}"
+                )
+            op = "in" if token == "=" else "not in"
+            return cls(column, op, _split_values(text, value, "|"))
+        return cls(column, token, _split_values(text, value, None)[0])
+
+
+def _first_operator(text: str) -> tuple[int, str]:
+    """Find the first operator in ``text``, the longest one at that position.
+
+    Returns
+    -------
+    position : int
+        Index of the operator, or -1 when there is none.
+    token : str
+    """
+    for position in range(len(text)):
+        for token in _TEXT_OPS:
+            if text.startswith(token, position):
+                return position, token
+    return -1, ""
+
+
+def _split_values(text: str, value: str, separator: str | None) -> list[str]:
+    """Split ``value`` at ``separator`` and strip spaces, rejecting empty values."""
+    values = [v.strip() for v in (value.split(separator) if separator else [value])]
+    if any(not v for v in values):
         raise ValueError(
-            f"invalid filter: {text!r}, expected COLUMN OP VALUE with OP one of "
-            "= != < <= > >= ~ (for example year>=1990 or genres~Horror)"
+            f"invalid filter: {text!r}, a value is empty, so write a value after the "
+            "operator and between separators"
         )
+    return values
+
+
+def as_filters(filters) -> list[Filter]:
+    """Return ``filters`` as a list of :class:`Filter`, parsing text with ``parse``.
+
+    Accepts ``None``, one ``Filter``, one str, or a list or tuple of them.
+
+    Raises
+    ------
+    TypeError
+        For any other value.
+    """
+    if filters is None:
+        return []
+    if isinstance(filters, (Filter, str)):
+        filters = [filters]
+    if not isinstance(filters, (list, tuple)) or not all(
+        isinstance(f, (Filter, str)) for f in filters
+    ):
+        raise TypeError(
+            f"invalid filters: {filters!r}, expected a Filter, a str such as "
+            "'year>=1990', or a list of them"
+        )
+    return [Filter.parse(f) if isinstance(f, str) else f for f in filters]
 
 
 def compile_filters(filters: list[Filter] | tuple[Filter, ...], schema: pa.Schema) -> str | None:
@@ -92,9 +161,9 @@ def _compile_one(f: Filter, schema: pa.Schema) -> str:
     if is_list_type(kind):
         literals = ", ".join(_literal(v, kind.value_type, f.column) for v in as_list(f))
         return f"array_has_{f.op}({column}, [{literals}])"
-    if f.op == "in":
+    if f.op in ("in", "not in"):
         literals = ", ".join(_literal(v, kind, f.column) for v in as_list(f))
-        return f"{column} IN ({literals})"
+        return f"{column} {f.op.upper()} ({literals})"
     return f"{column} {f.op} {_literal(f.value, kind, f.column)}"
 
 
@@ -122,7 +191,8 @@ def check_filter(f: Filter, schema: pa.Schema) -> pa.DataType:
     elif f.op not in _SCALAR_OPS:
         raise ValueError(
             f"invalid operator {f.op!r} for column {f.column}, which is not a list, "
-            f"expected one of {' '.join(_SCALAR_OPS)} (written {f.column}=A|B for in)"
+            f"expected one of {', '.join(_SCALAR_OPS)} (written {f.column}=A|B for in, "
+            f"{f.column}!=A|B for not in)"
         )
     return kind
 
@@ -160,33 +230,59 @@ def convert_value(value: Any, kind: pa.DataType, column: str) -> Any:
     Raises
     ------
     ValueError
-        When the value does not convert, or filters on ``kind`` are not supported.
+        When the value does not convert, an integer is outside the range of
+        ``kind``, or filters on ``kind`` are not supported.
     """
     try:
-        if pa.types.is_boolean(kind):
-            return _to_bool(value)
-        if pa.types.is_integer(kind):
-            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-                raise ValueError
-            return int(value)
-        if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
-            number = float(value)
-            if not math.isfinite(number):
-                raise ValueError
-            return number
-        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            if not isinstance(value, str) or "\x00" in value:
-                raise ValueError
-            return value
-        if pa.types.is_date(kind):
-            return _to_date(value)
-        if pa.types.is_timestamp(kind):
-            return _to_datetime(value)
-    except (TypeError, ValueError):
+        converted = _convert(value, kind)
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(
             f"invalid filter value for {column}: {value!r}, expected {_describe(kind)}"
         ) from None
-    raise ValueError(f"filters on column {column} of type {kind} are not supported")
+    except NotImplementedError:
+        raise ValueError(
+            f"filters on column {column} of type {kind} are not supported"
+        ) from None
+
+    if pa.types.is_integer(kind):
+        low, high = _integer_range(kind)
+        if not low <= converted <= high:
+            raise ValueError(
+                f"invalid filter value for {column}: {value!r}, expected an integer "
+                f"from {low} to {high} (the range of its type {kind})"
+            )
+    return converted
+
+
+def _convert(value: Any, kind: pa.DataType) -> Any:
+    if pa.types.is_boolean(kind):
+        return _to_bool(value)
+    if pa.types.is_integer(kind):
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError
+        return int(value)
+    if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError
+        return number
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        if not isinstance(value, str) or "\x00" in value:
+            raise ValueError
+        return value
+    if pa.types.is_date(kind):
+        return _to_date(value)
+    if pa.types.is_timestamp(kind):
+        return _to_datetime(value)
+    raise NotImplementedError
+
+
+def _integer_range(kind: pa.DataType) -> tuple[int, int]:
+    """Return the smallest and largest value of an Arrow integer type."""
+    bits = kind.bit_width
+    if pa.types.is_unsigned_integer(kind):
+        return 0, 2**bits - 1
+    return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
 
 
 def _describe(kind: pa.DataType) -> str:

@@ -58,9 +58,12 @@ def _mask_one(f: Filter, items: pa.Table) -> np.ndarray:
         values = [convert_value(v, kind.value_type, f.column) for v in as_list(f)]
         return _list_mask(column, values, f.op, kind.value_type)
 
-    if f.op == "in":
+    if f.op in ("in", "not in"):
         values = pa.array([convert_value(v, kind, f.column) for v in as_list(f)], kind)
         kept = pc.is_in(column, value_set=values, skip_nulls=True)
+        if f.op == "not in":
+            # is_in returns false for a NULL row, but NULL NOT IN (...) keeps no row.
+            kept = pc.and_(pc.invert(kept), pc.is_valid(column))
     else:
         value = pa.scalar(convert_value(f.value, kind, f.column), kind)
         kept = _COMPARISONS[f.op](column, value)

@@ -79,11 +79,14 @@ class ScoredRows:
 
     def drop(self, positions: np.ndarray) -> None:
         """Set the score of the rows at ``positions`` to minus infinity, if scored."""
+        # A filter that keeps no row leaves no score, so there is nothing to drop.
+        if len(self.scores) == 0 or len(positions) == 0:
+            return
         if self._positions is not None:
             found = np.minimum(
                 np.searchsorted(self._positions, positions), len(self.scores) - 1
             )
-            hit = self._positions[found] == positions if len(self.scores) else found < 0
+            hit = self._positions[found] == positions
             self.scores[found[hit]] = -np.inf
             return
         block = np.searchsorted(self._sorted_starts, positions, side="right") - 1

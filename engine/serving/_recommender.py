@@ -17,6 +17,8 @@ import pyarrow.parquet as pq
 
 from engine.errors import NotBuiltError, UnknownUserError
 from engine.index import Filter, ItemIndex, compile_filters
+from engine.index._filters import as_filters
+from engine.index._table import check_k
 from engine.serving._results import Recommendation, RecommendationList
 
 _log = logging.getLogger(__name__)
@@ -30,6 +32,7 @@ class Recommender:
     def __init__(self, store, manifest: dict):
         from engine.export import OnnxTower, TowerInputs
 
+        self.manifest = manifest
         self.version = manifest["version"]
         version_path = store.version_path(self.version)
         self.inputs = TowerInputs.load(version_path / "two_tower")
@@ -68,7 +71,7 @@ class Recommender:
         user_id: int | None,
         k: int = 10,
         *,
-        filters: list[Filter] | tuple[Filter, ...] = (),
+        filters: Filter | str | list[Filter | str] | tuple[Filter | str, ...] = (),
         genre: str | None = None,
         hour: int | None = None,
         weekday: int | None = None,
@@ -85,7 +88,7 @@ class Recommender:
         k : int, default=10
             Number of items. Exactly ``k`` come back whenever ``k`` unseen items
             match the filters.
-        filters : sequence of Filter or str, optional
+        filters : Filter, str, or list of them, optional
             Metadata conditions, applied before ranking; a str is read by
             :meth:`Filter.parse`, such as ``"year>=1990"`` or ``"genres~Horror"``.
         genre : str, optional
@@ -98,11 +101,10 @@ class Recommender:
         exclude_seen : bool, default=True
             Leave out items the user already interacted with.
         """
-        if not isinstance(k, int) or isinstance(k, bool) or k <= 0:
-            raise ValueError(f"invalid k: {k!r}, expected a positive integer")
+        k = check_k(k)
         if fallback not in FALLBACKS:
             raise ValueError(f"invalid fallback: {fallback!r}, expected None or 'popular'")
-        filters = [Filter.parse(f) if isinstance(f, str) else f for f in filters]
+        filters = as_filters(filters)
         if genre is not None:
             filters.append(Filter("genres", "any", [genre]))
         hour, weekday = _context(hour, weekday)
@@ -123,7 +125,10 @@ class Recommender:
         rows = self.index.nearest(query, k, filters=filters, exclude=exclude)
         items = _to_recommendations(rows)
         _log.debug("served %d items to user %d", len(items), user_id)
-        return RecommendationList(user_id, "two_tower", self.version, k, items, context)
+        match_count = self.index.snapshot().subset(filters).count
+        return RecommendationList(
+            user_id, "two_tower", self.version, k, items, context, match_count
+        )
 
     def _popular_items(self, user_id, k, filters, context) -> RecommendationList:
         """Return the most popular items that match ``filters``, marked as the fallback."""
@@ -145,7 +150,9 @@ class Recommender:
                 items.append(Recommendation(item_id, title_of[item_id], float(count), rank))
                 if len(items) == k:
                     break
-        return RecommendationList(user_id, "popular", self.version, k, items, context)
+        return RecommendationList(
+            user_id, "popular", self.version, k, items, context, matching.num_rows
+        )
 
 
 def _context(hour, weekday) -> tuple[int, int]:

@@ -20,7 +20,10 @@ class RecommendationList:
     """Result of one request.
 
     ``source`` is ``"two_tower"`` for personalised results and ``"popular"``
-    when an unknown user was served the fallback list.
+    when an unknown user was served the fallback list. ``match_count`` is the
+    number of items that match the request's filters, seen items included. So
+    for ``"two_tower"``, fewer than ``k`` items and a larger ``match_count``
+    mean that the user has seen the other matching items.
     """
 
     user_id: int | None
@@ -29,6 +32,7 @@ class RecommendationList:
     k: int
     items: list[Recommendation] = field(default_factory=list)
     context: dict = field(default_factory=dict)
+    match_count: int | None = None
 
     def __iter__(self):
         return iter(self.items)
@@ -49,5 +53,6 @@ class RecommendationList:
             "version": self.version,
             "k": self.k,
             "context": self.context,
+            "match_count": self.match_count,
             "items": [asdict(r) for r in self.items],
         }

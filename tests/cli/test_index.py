@@ -1,10 +1,12 @@
 import json
+import shutil
 
 import pytest
 
 import engine
 from cli import sqlrec
 from engine.demo import generate_demo
+from engine.index import build_index
 from engine.ingest import ingest_files
 from engine.training import train
 
@@ -37,3 +39,74 @@ def test_index_rejects_bad_seed(runner, trained_store):
 
     assert result.exit_code == 2
     assert "'many' is not a valid integer" in result.output
+
+
+@pytest.fixture
+def indexed_store(trained_store, tmp_path):
+    copy = tmp_path / "indexed.sqlrec"
+    shutil.copytree(trained_store, copy)
+    build_index(engine.open(copy))
+    return copy
+
+
+def test_index_update_adds_and_deletes(runner, indexed_store):
+    store = engine.open(indexed_store)
+    with store.writer() as con:
+        con.execute(
+            "insert into items select * replace (80001 as item_id, 'Newcomer' as title) "
+            "from items where item_id = 1"
+        )
+        con.execute("delete from items where item_id = 2")
+
+    result = runner.invoke(sqlrec, ["--store", str(indexed_store), "index", "--update"])
+    served = runner.invoke(
+        sqlrec,
+        ["--store", str(indexed_store), "recommend", "--user", "3", "--include-seen",
+         "--filter", "title=Newcomer", "--json"],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "1 items added, 1 deleted, 150 indexed" in result.output
+    assert served.exit_code == 0, served.output
+    assert [item["item_id"] for item in json.loads(served.output)["items"]] == [80001]
+
+
+def test_index_update_json(runner, indexed_store):
+    result = runner.invoke(
+        sqlrec, ["--store", str(indexed_store), "index", "--update", "--json"]
+    )
+
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["added_count"] == 0
+    assert payload["deleted_count"] == 0
+    assert payload["manifest"] == engine.open(indexed_store).manifest()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [(["--version", "v1"], "leave out --version"), (["--seed", "3"], "leave out --seed")],
+)
+def test_index_update_rejects_build_options(runner, indexed_store, options, message):
+    before = engine.open(indexed_store).manifest()
+
+    result = runner.invoke(
+        sqlrec, ["--store", str(indexed_store), "index", "--update", *options]
+    )
+
+    assert result.exit_code == 2
+    assert message in result.output
+    assert engine.open(indexed_store).manifest() == before
+
+
+def test_index_rejects_negative_seed(runner, indexed_store):
+    before = engine.open(indexed_store).manifest()
+
+    result = runner.invoke(
+        sqlrec, ["--store", str(indexed_store), "index", "--seed", "-1"]
+    )
+
+    assert result.exit_code == 2
+    assert "--seed" in result.output
+    assert "-1 is not in the range x>=0" in result.output
+    assert engine.open(indexed_store).manifest() == before

@@ -63,6 +63,12 @@ def test_filter_none_when_empty():
         (Filter("year", "any", [1990]), "invalid operator 'any'"),
         (Filter("title", "=", 5), "invalid filter value for title"),
         (Filter("genres", "any", []), "empty value list"),
+        (Filter("year", "<", 99999999999), "from -2147483648 to 2147483647"),
+        (Filter("year", ">", "-2147483649"), "the range of its type int32"),
+        (Filter("item_id", "<", 2**70), "from -9223372036854775808 to 9223372036854775807"),
+        (Filter("item_id", "in", [1, 2**63]), "invalid filter value for item_id: 9223372036854775808"),
+        (Filter("item_id", "=", float("inf")), "invalid filter value for item_id: inf"),
+        (Filter("rating", "<", "1e400"), "invalid filter value for rating"),
     ],
 )
 def test_filter_rejects_bad_input(flt, message):
@@ -81,10 +87,46 @@ def test_filter_rejects_bad_input(flt, message):
         ("genres~Horror|Comedy", Filter("genres", "any", ["Horror", "Comedy"])),
         ("channel=C1|C2", Filter("channel", "in", ["C1", "C2"])),
         ("genres~Horror&Comedy", Filter("genres", "all", ["Horror", "Comedy"])),
+        ("channel!=Blaze|Heartline", Filter("channel", "not in", ["Blaze", "Heartline"])),
+        ("year!=2000|2001", Filter("year", "not in", ["2000", "2001"])),
+        ("title=a!=b", Filter("title", "=", "a!=b")),
+        ("title!=a=b", Filter("title", "!=", "a=b")),
+        ("year<=1990>x", Filter("year", "<=", "1990>x")),
+        ("channel = Blaze", Filter("channel", "=", "Blaze")),
+        (" genres ~ Comedy | Horror ", Filter("genres", "any", ["Comedy", "Horror"])),
+        ("genres~Comedy & Horror", Filter("genres", "all", ["Comedy", "Horror"])),
+        ("channel= C1 |C2 ", Filter("channel", "in", ["C1", "C2"])),
     ],
 )
 def test_filter_parse(text, expected):
     assert Filter.parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("year<2000|2010", "several values .* not with <"),
+        ("year>=1990|2000", "several values .* not with >="),
+        ("genres~A|B&C", "not both"),
+        ("genres~A&B|C", "not both"),
+        ("genres~A||B", "a value is empty"),
+        ("genres~A|", "a value is empty"),
+        ("channel=C1||C2", "a value is empty"),
+        ("year>=", "a value is empty"),
+        ("year>= ", "a value is empty"),
+        ("=1990", "expected COLUMN OP VALUE"),
+        (" >=1990", "expected COLUMN OP VALUE"),
+    ],
+)
+def test_filter_parse_rejects_bad_text(text, message):
+    with pytest.raises(ValueError, match=message):
+        Filter.parse(text)
+
+
+def test_filter_not_in_compiles():
+    where = compile_filters([Filter.parse("year!=2000|2001")], SCHEMA)
+
+    assert where == "`year` NOT IN (2000, 2001)"
 
 
 def test_filter_parse_rejects_text_without_operator():
@@ -106,3 +148,9 @@ def test_filter_bad_date_names_format():
 def test_filter_parse_rejects_non_text():
     with pytest.raises(TypeError, match="expected a str"):
         Filter.parse(1990)
+
+
+def test_filter_integer_range_limits_pass():
+    where = compile_filters([Filter("year", ">=", -(2**31)), Filter("year", "<=", 2**31 - 1)], SCHEMA)
+
+    assert where == "`year` >= -2147483648 AND `year` <= 2147483647"

@@ -91,6 +91,25 @@ def test_nearest_returns_all_when_fewer_match(catalogue):
     assert rows.num_rows == matching
 
 
+@pytest.mark.parametrize("exclude", [None, [], [10, 11, 12], [99_999_999]])
+def test_nearest_zero_match_filter(catalogue, exclude):
+    index, vectors, _, _ = catalogue
+
+    rows = index.nearest(vectors[0], 10, filters=[Filter("year", ">", 3000)], exclude=exclude)
+
+    assert rows.num_rows == 0
+    assert rows.column_names == ["item_id", "title", "score", "rank"]
+
+
+def test_nearest_zero_match_unpartitioned(tmp_path):
+    index, vectors, _ = small_catalogue(tmp_path, 200)
+
+    rows = index.nearest(vectors[0], 5, filters=[Filter("bucket", "<", 0)], exclude=[1, 2])
+
+    assert index.snapshot().partition_count == 0
+    assert rows.num_rows == 0
+
+
 def test_nearest_ranks_start_at_one(catalogue):
     index, vectors, _, _ = catalogue
 
@@ -106,6 +125,15 @@ def test_nearest_rejects_bad_k(catalogue, k):
 
     with pytest.raises(ValueError, match="invalid k"):
         index.nearest(vectors[0], k)
+
+
+def test_nearest_accepts_numpy_k_and_one_filter(catalogue):
+    index, vectors, _, _ = catalogue
+    listed = index.nearest(vectors[0], 5, filters=[Filter("christmas", "=", True)])
+
+    rows = index.nearest(vectors[0], np.int64(5), filters=Filter("christmas", "=", True))
+
+    assert rows.column("item_id").to_pylist() == listed.column("item_id").to_pylist()
 
 
 def test_table_carries_scalar_indexes(catalogue):
@@ -232,6 +260,20 @@ def test_nearest_logs_path_choice(bucketed, caplog):
     assert any(m.startswith("IVF search of") for m in messages)
 
 
+@pytest.mark.parametrize("filters", [[], [Filter("bucket", "<", 5000)]])
+def test_nearest_large_k_small_table_exact(bucketed, caplog, filters):
+    index, vectors, metadata = bucketed
+    mask = metadata.column("bucket").to_numpy() < (5000 if filters else BUCKETS)
+
+    with caplog.at_level("DEBUG", logger="engine.index._table"):
+        rows = index.nearest(vectors[0], 10_000, filters=filters)
+
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 1
+    assert messages[0].startswith("exact scan of")
+    assert rows.num_rows == min(10_000, int(mask.sum()))
+
+
 def test_build_same_seed_same_partitions(tmp_path):
     first, *_ = small_catalogue(tmp_path / "a", 3000)
     second, *_ = small_catalogue(tmp_path / "b", 3000)
@@ -321,6 +363,61 @@ def test_add_items_rejects_existing_ids(tmp_path):
 
     with pytest.raises(ValueError, match="already in items_small"):
         index.add_items(metadata.slice(0, 2), vectors[:2])
+
+
+def new_rows(**columns):
+    """Build item rows, with lists typed as the small catalogue's columns."""
+    arrays = {}
+    for name, values in columns.items():
+        if not isinstance(values, pa.Array):
+            values = pa.array(values, pa.int32() if name == "bucket" else pa.int64())
+        arrays[name] = values
+    return pa.table(arrays)
+
+
+NAN_ROW = np.full((1, SIZE), np.nan, np.float32)
+INF_ROW = np.full((1, SIZE), np.inf, np.float32)
+
+
+@pytest.mark.parametrize(
+    ("metadata", "embeddings", "message"),
+    [
+        (new_rows(item_id=[5000, 5000], bucket=[1, 2]), np.ones((2, SIZE)), "occur more than once"),
+        (new_rows(item_id=[5000]), np.ones((1, SIZE)), "missing bucket, extra none"),
+        (new_rows(item_id=[5000], bucket=[1], colour=[3]), np.ones((1, SIZE)), "missing none, extra colour"),
+        (new_rows(item_id=[5000], bucket=[1]), np.ones((1, SIZE + 1)), "expected the embedding size 16"),
+        (new_rows(item_id=[5000], bucket=[1]), NAN_ROW, "NaN or infinite values .*5000"),
+        (new_rows(item_id=[5000], bucket=[1]), INF_ROW, "NaN or infinite values"),
+        (new_rows(item_id=pa.array([None], pa.int64()), bucket=[1]), np.ones((1, SIZE)), "item_id is null in 1 rows"),
+        (new_rows(item_id=pa.array(["x"]), bucket=[1]), np.ones((1, SIZE)), "invalid item_id column of type string"),
+        (new_rows(item_id=[5000], bucket=pa.array(["many"])), np.ones((1, SIZE)), "invalid values in column bucket"),
+        (new_rows(item_id=[5000], bucket=[1]), np.ones(SIZE), r"invalid embeddings of shape \(16,\)"),
+        (new_rows(item_id=[5000], bucket=[1]), np.ones((2, SIZE)), "metadata has 1 rows but embeddings 2"),
+    ],
+)
+def test_add_items_rejects_bad_input(tmp_path, metadata, embeddings, message):
+    index, _, _ = small_catalogue(tmp_path, 300)
+    version = index.table_version
+
+    with pytest.raises(ValueError, match=message):
+        index.add_items(metadata, embeddings)
+
+    latest = ItemIndex(tmp_path, index.table_name)
+    assert latest.row_count() == 300
+    assert latest.table.version == version
+    assert index.table_version == version
+
+
+def test_add_items_takes_reordered_columns(tmp_path):
+    index, vectors, _ = small_catalogue(tmp_path, 300)
+    reordered = pa.table(
+        {"bucket": pa.array([1], pa.int64()), "item_id": pa.array([5000], pa.int32())}
+    )
+
+    index.add_items(reordered, vectors[4:5] * 5)
+
+    assert index.row_count() == 301
+    assert index.nearest(vectors[4], 1).column("item_id").to_pylist() == [5000]
 
 
 def test_build_rejects_engine_column(tmp_path):

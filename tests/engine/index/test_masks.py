@@ -63,6 +63,8 @@ CASES = [
     [Filter("year", "=", "1995")],
     [Filter("year", "!=", 1995)],
     [Filter("year", "in", [1951, 1960, 2001])],
+    [Filter("year", "not in", [1951, 1960, 2001])],
+    [Filter("title", "not in", ["t1", "t5", "nope"])],
     [Filter("minutes", "<=", 90.5)],
     [Filter("minutes", ">", 150)],
     [Filter("christmas", "=", True)],
@@ -115,6 +117,8 @@ def test_mask_without_filters_keeps_all(items):
         (Filter("year", "=", "199x"), "invalid filter value for year"),
         (Filter("genres", "=", "Horror"), "invalid operator '=' for list column"),
         (Filter("title", "any", ["t1"]), "invalid operator 'any'"),
+        (Filter("year", "<", 99999999999), "the range of its type int32"),
+        (Filter("item_id", "in", [2**70]), "the range of its type int64"),
     ],
 )
 def test_mask_rejects_bad_filter(items, flt, message):

@@ -73,6 +73,54 @@ def test_recommend_filter_all_of_list(store):
     assert set(result.item_ids()) == expected
 
 
+@pytest.mark.parametrize("exclude_seen", [True, False])
+def test_recommend_zero_match_filter(store, exclude_seen):
+    result = store.recommend(5, k=5, filters=["year>3000"], exclude_seen=exclude_seen)
+
+    assert len(result) == 0
+    assert result.source == "two_tower"
+
+
+def test_recommend_zero_match_fallback(store):
+    result = store.recommend(None, k=5, filters=["year>3000"], fallback="popular")
+
+    assert len(result) == 0
+    assert result.source == "popular"
+
+
+@pytest.mark.parametrize("single", ["christmas=true", Filter("christmas", "=", True)])
+def test_recommend_single_filter(store, single):
+    listed = store.recommend(5, k=5, filters=[Filter("christmas", "=", True)])
+
+    result = store.recommend(5, k=5, filters=single)
+
+    assert result.item_ids() == listed.item_ids()
+
+
+@pytest.mark.parametrize("filters", [5, {"christmas": True}, [["christmas=true"]], b"year>1"])
+def test_recommend_rejects_filter_types(store, filters):
+    with pytest.raises(TypeError, match="expected a Filter, a str such as 'year>=1990', or a list"):
+        store.recommend(5, k=5, filters=filters)
+
+
+@pytest.mark.parametrize("k", [np.int64(3), np.int32(3), np.uint8(3)])
+def test_recommend_numpy_k(store, k):
+    result = store.recommend(5, k=k)
+
+    assert len(result) == 3
+    assert type(result.k) is int
+
+
+def test_recommend_match_count_includes_seen(store):
+    seen = store.recommender().seen_items(5)
+    flt = Filter("item_id", "in", seen[:2].tolist())
+
+    result = store.recommend(5, k=5, filters=flt)
+
+    assert len(result) == 0
+    assert result.match_count == 2
+
+
 def test_recommend_unknown_user_raises(store):
     with pytest.raises(engine.UnknownUserError, match="unknown user: 999999"):
         store.recommend(999999)
