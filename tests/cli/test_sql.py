@@ -4,7 +4,9 @@ import json
 import os
 import pty
 import select
+import signal
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -187,13 +189,24 @@ def test_sql_prompt_on_terminal(store_path, tmp_path):
     _store_with_rows(store_path)
     sqlrec_bin = Path(sys.executable).with_name("sqlrec")
     environment = {**os.environ, "HOME": str(tmp_path), "TERM": "dumb"}
-    pid, terminal = pty.fork()
-    if pid == 0:
-        os.execve(
-            str(sqlrec_bin),
-            [str(sqlrec_bin), "--store", str(store_path), "sql", "--format", "csv"],
-            environment,
-        )
+    # posix_spawn runs no fork handlers: lancedb's, which pty.fork would run in
+    # the child before exec, can deadlock. The child opens the terminal after
+    # setsid, which makes it the controlling terminal, so Ctrl-C sends SIGINT.
+    terminal, follower = pty.openpty()
+    follower_path = os.ttyname(follower)
+    os.close(follower)
+    pid = os.posix_spawn(
+        str(sqlrec_bin),
+        [str(sqlrec_bin), "--store", str(store_path), "sql", "--format", "csv"],
+        environment,
+        file_actions=[
+            (os.POSIX_SPAWN_CLOSE, terminal),
+            (os.POSIX_SPAWN_OPEN, 0, follower_path, os.O_RDWR, 0),
+            (os.POSIX_SPAWN_DUP2, 0, 1),
+            (os.POSIX_SPAWN_DUP2, 0, 2),
+        ],
+        setsid=True,
+    )
     try:
         _read_until(terminal, "sqlrec> ")
         os.write(terminal, b"select 10 + 1 as dropped\r")
@@ -205,13 +218,28 @@ def test_sql_prompt_on_terminal(store_path, tmp_path):
         os.write(terminal, b".quit\r")
         _read_until(terminal, None)
     finally:
-        _, status = os.waitpid(pid, 0)
+        status = _wait_or_kill(pid)
         os.close(terminal)
 
     assert os.waitstatus_to_exitcode(status) == 0
     assert "kept\r\n22" in after
     assert "11" not in after
     assert (tmp_path / ".sqlrec_history").is_file()
+
+
+def _wait_or_kill(pid: int, wait_seconds: float = 10) -> int:
+    """Wait for ``pid`` and return its wait status, killing it after ``wait_seconds``.
+
+    A failed read leaves the prompt waiting for input, so a plain waitpid would hang.
+    """
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+    return os.waitpid(pid, 0)[1]
 
 
 def _read_until(terminal: int, marker: str | None, wait_seconds: float = 60) -> str:
