@@ -9,8 +9,8 @@
 -- truth: table name, one row per held-out (user_id, item_id); its users are the
 --     evaluated users, and one with no ranked held-out item gets 0. A row with a
 --     NULL user_id or item_id is ignored.
--- Caveat: ranks are taken as given. To score a top-k list instead, rank it first with
---     the score ordering of recall_at_k.
+-- Caveat: ranks are taken as given, and a score column is ignored. To score a top-k
+--     list instead, rank it first with the score ordering of recall_at_k.
 -- Example:
 --     select model, avg(value) as mrr from mrr('holdout_ranks', 'holdout')
 --     group by model;
