@@ -77,7 +77,11 @@ def main() -> None:
         os.environ.get("SQLREC_DEBUG")
     )
     try:
-        sqlrec.main(standalone_mode=False)
+        # Without standalone mode, click returns the code of ctx.exit() instead
+        # of exiting with it.
+        exit_code = sqlrec.main(standalone_mode=False)
+        if isinstance(exit_code, int) and exit_code != 0:
+            sys.exit(exit_code)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(1)

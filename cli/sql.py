@@ -35,9 +35,13 @@ HISTORY_LENGTH = 1000
 @click.option(
     "--print-macros", is_flag=True, help="Print every macro as one SQL script and exit."
 )
-@click.pass_obj
+@click.pass_context
 def sql(
-    obj, query: str | None, output_format: str, write: bool, print_macros: bool
+    ctx: click.Context,
+    query: str | None,
+    output_format: str,
+    write: bool,
+    print_macros: bool,
 ) -> None:
     """Run QUERY on the catalog, or open a prompt when QUERY is omitted.
 
@@ -48,23 +52,34 @@ def sql(
     > macros.sql", then ".read macros.sql" in the DuckDB shell; the serving
     functions and item_vectors exist only here.
 
+    Without QUERY, statements are read from the prompt, or from stdin when it
+    is not a terminal. A failing statement prints its error on stderr and the
+    remaining statements still run. When stdin is not a terminal, the command
+    then exits with status 1 if any statement failed. The prompt also takes
+    .tables (list the tables and views of the catalog), .help, and .quit or
+    .exit.
+
     \b
     Example:
       sqlrec --store movies.sqlrec sql "select count(*) from interactions"
       sqlrec --store movies.sqlrec sql --format csv "select * from rejects"
       sqlrec --store movies.sqlrec sql "select recommend(42, 5, 20, 5)"
+      sqlrec --store movies.sqlrec sql < report.sql
     """
     if print_macros:
         from engine._macros import macros_sql
 
         click.echo(macros_sql())
         return
-    store = obj.open()
+    store = ctx.obj.open()
     with store.connect(read_only=not write) as con:
         if query is not None:
             _run(con, query, output_format)
             return
-        _prompt(con, output_format)
+        failed_count = _prompt(con, output_format)
+    if failed_count and not sys.stdin.isatty():
+        click.echo(f"error: {failed_count} statement(s) failed", err=True)
+        ctx.exit(1)
 
 
 def _run(con: duckdb.DuckDBPyConnection, query: str, output_format: str) -> None:
@@ -130,13 +145,14 @@ def _prompt(
     con: duckdb.DuckDBPyConnection,
     output_format: str,
     read_line: Callable[..., str | None] | None = None,
-) -> None:
+) -> int:
     """Read statements ending in ';' until end of input or '.quit'.
 
     A statement ends at a ';' outside string literals, quoted identifiers and
     comments, so a statement may span lines. A failing statement prints its error
     on stderr and the prompt goes on. Ctrl-C drops the statement being typed, or
-    stops the running one, and the prompt goes on.
+    stops the running one, and the prompt goes on. Returns the number of failed
+    statements and dot commands.
 
     ``read_line(continued=...)`` returns the next line, or None at the end of
     input. By default it reads the terminal with line editing, or stdin when that
@@ -148,10 +164,20 @@ def _prompt(
     if interactive:
         click.echo("sqlrec sql: statements end with ';', .quit leaves", err=True)
     with _line_history(enabled=interactive):
-        _read_statements(con, output_format, read_line)
+        return _read_statements(con, output_format, read_line)
 
 
-def _read_statements(con, output_format: str, read_line) -> None:
+# Dot commands of the prompt and what they do, as .help prints them.
+DOT_COMMANDS = {
+    ".tables": "list the tables and views of the catalog",
+    ".help": "list these commands",
+    ".quit": "leave the prompt (also .exit)",
+}
+
+
+def _read_statements(con, output_format: str, read_line) -> int:
+    """Run the statements and dot commands ``read_line`` returns; count failures."""
+    failed_count = 0
     buffer = ""
     while True:
         try:
@@ -164,12 +190,11 @@ def _read_statements(con, output_format: str, read_line) -> None:
         if line is None:
             break
         if not buffer and line.strip().startswith("."):
-            if line.strip() in (".quit", ".exit"):
+            command = line.strip()
+            if command in (".quit", ".exit"):
                 break
-            click.echo(
-                f"error: unknown command: {line.strip()} (.quit or .exit leaves)",
-                err=True,
-            )
+            if not _run_dot_command(con, command, output_format):
+                failed_count += 1
             continue
         buffer = f"{buffer}\n{line}" if buffer else line
         state = scan(buffer)
@@ -177,10 +202,43 @@ def _read_statements(con, output_format: str, read_line) -> None:
             # Blank lines and lone comments start no statement.
             buffer = ""
         elif state.complete:
-            _run_reporting(con, buffer, output_format)
+            if not _run_reporting(con, buffer, output_format):
+                failed_count += 1
             buffer = ""
     if not scan(buffer).empty:
-        _run_reporting(con, buffer, output_format)
+        if not _run_reporting(con, buffer, output_format):
+            failed_count += 1
+    return failed_count
+
+
+# The catalog's own tables and views: the temp catalog and DuckDB's internal
+# views (duckdb_*, information_schema, pg_catalog) are left out.
+_TABLES_QUERY = """
+select schema_name as schema, table_name as name, 'table' as type
+from duckdb_tables()
+where database_name = current_database() and not internal
+union all
+select schema_name, view_name, 'view'
+from duckdb_views()
+where database_name = current_database() and not internal
+order by schema, name
+"""
+
+
+def _run_dot_command(
+    con: duckdb.DuckDBPyConnection, command: str, output_format: str
+) -> bool:
+    """Run a dot command of the prompt; return False when it is unknown."""
+    if command == ".help":
+        for name, description in DOT_COMMANDS.items():
+            click.echo(f"{name:<8}  {description}")
+        return True
+    if command == ".tables":
+        return _run_reporting(con, _TABLES_QUERY, output_format)
+    click.echo(
+        f"error: unknown command: {command} (.help lists the commands)", err=True
+    )
+    return False
 
 
 def _read_piped_line(*, continued: bool) -> str | None:
@@ -220,15 +278,20 @@ def _line_history(*, enabled: bool) -> Iterator[None]:
 
 def _run_reporting(
     con: duckdb.DuckDBPyConnection, statement: str, output_format: str
-) -> None:
+) -> bool:
+    """Run ``statement``, printing an error on stderr; return False when it failed."""
     try:
         _run(con, statement, output_format)
     except click.ClickException as exc:
         click.echo(f"error: {exc.message}", err=True)
+        return False
     except KeyboardInterrupt:
         click.echo("error: interrupted", err=True)
+        return False
     except RuntimeError as exc:
         # DuckDB 2.0 raises RuntimeError("Query interrupted") for Ctrl-C in a query.
         if "interrupted" not in str(exc).lower():
             raise
         click.echo(f"error: {exc}", err=True)
+        return False
+    return True

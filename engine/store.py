@@ -189,6 +189,16 @@ class Store:
             finally:
                 con.close()
 
+    def check_writable(self) -> None:
+        """Open the catalog read-write and close it at once, or raise :class:`StoreError`.
+
+        A job that writes only after a long computation calls this first, so it
+        fails before the computation when another process has the catalog open.
+        The open waits and fails like the one of :meth:`writer`. Another process
+        can still open the catalog after this check, so the final write may fail.
+        """
+        self._open_catalog(read_only=False).close()
+
     def _open_catalog(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         """Open the catalog, retrying with backoff while another process has it open."""
         timeout = self._open_timeout()
@@ -298,9 +308,16 @@ def _is_lock_conflict(exc: duckdb.IOException) -> bool:
 
 
 def _lock_holder(exc: duckdb.IOException) -> str:
-    """Return ': <program> (PID <n>)' from DuckDB's lock message, or ''."""
-    found = re.search(r"Conflicting lock is held in (.+? \(PID \d+\))", str(exc))
-    return f": {found.group(1)}" if found else ""
+    """Return ' (PID <n>, <executable>; ...)' from DuckDB's lock message, or ''.
+
+    DuckDB 2.0 names only the holder's executable, such as a python3.11 path, so
+    the text points to ps for the command line instead of guessing the program.
+    """
+    found = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", str(exc))
+    if not found:
+        return ""
+    executable, pid = found.groups()
+    return f" (PID {pid}, {executable}; run 'ps -p {pid} -o args' to see its command)"
 
 
 def _checked_timeout(source: str, value: float | str) -> float:

@@ -20,13 +20,37 @@ FUNCTION_NAMES = ("recommend", "similar_items", "item_embedding")
 # They check k with the _check_k macro first, so a k that is not a positive integer
 # (2.5, '10') raises an error that names the function instead of a binder error
 # about the UDF. A NULL k skips the check and the UDF returns NULL.
+# They check hour and weekday too, because DuckDB 2.0 wraps an exception raised in
+# a Python UDF as "Python exception occurred while executing the UDF: ...", while
+# error() raises the message alone. The UDF keeps its own checks.
 _MACROS = """
 create or replace temp macro _checked_k(function_name, k) as
     case when k is null then null else _check_k(function_name, k) end;
+create or replace temp macro _checked_hour(hour) as
+    case
+        when hour is null or hour between 0 and 23 then hour
+        else error(
+            'recommend: invalid hour: ' || hour::varchar
+            || ', expected an integer from 0 to 23'
+        )
+    end;
+create or replace temp macro _checked_weekday(weekday) as
+    case
+        when weekday is null or weekday between 1 and 7 then weekday
+        else error(
+            'recommend: invalid weekday: ' || weekday::varchar
+            || ', expected 1 (Monday) to 7 (Sunday)'
+        )
+    end;
 create or replace temp macro recommend(user_id, k) as
     _recommend_now(user_id, _checked_k('recommend', k)),
     (user_id, k, hour, weekday) as
-    _recommend_at(user_id, _checked_k('recommend', k), hour, weekday);
+    _recommend_at(
+        user_id,
+        _checked_k('recommend', k),
+        _checked_hour(hour),
+        _checked_weekday(weekday)
+    );
 create or replace temp macro similar_items(item_id, k) as
     _similar_items(item_id, _checked_k('similar_items', k));
 """

@@ -110,6 +110,9 @@ def train(
     names = check_model_names(models or DEFAULT_MODELS)
     params = params or {}
     with store.lock():
+        # The version is recorded in the catalog only after every model fits, so
+        # fail now, not after the fits, when another process keeps it open.
+        store.check_writable()
         with store.connect() as con:
             data = InteractionData.from_catalog(con, "interactions")
         if data.interaction_count == 0:

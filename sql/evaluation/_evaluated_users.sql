@@ -4,7 +4,8 @@
 -- returns, so that a user the model recommended nothing to still gets a value (0).
 -- results: table name with a model column (recommendations or held-out ranks)
 -- truth: table name, one row per held-out (user_id, item_id); a pair listed twice
---     counts once in truth_count
+--     counts once in truth_count. A row with a NULL user_id or item_id is ignored,
+--     so it adds no user and no held-out item.
 -- Example: select * from _evaluated_users('recommendations', 'holdout');
 create or replace macro _evaluated_users(results, truth) as table
 with _models as (
@@ -23,6 +24,7 @@ with _models as (
 _truth_sizes as (
     select user_id, count(distinct item_id) as truth_count
     from query_table(truth)
+    where user_id is not null and item_id is not null
     group by user_id
 )
 

@@ -5,7 +5,8 @@
 -- the list as _ranked_lists computes it (score descending, ties to the lower
 -- item_id, each item once).
 -- recs: table name, one row per (model, user_id, item_id, score)
--- truth: table name, one row per held-out (user_id, item_id); duplicates count once
+-- truth: table name, one row per held-out (user_id, item_id); duplicates count once,
+--     and a row with a NULL user_id or item_id is ignored
 -- macro_name: name of the calling macro, put at the start of an error about recs
 -- Example: select * from _truth_hits('recommendations', 'holdout') where rank <= 10;
 create or replace macro _truth_hits(
@@ -14,6 +15,7 @@ create or replace macro _truth_hits(
 with _truth_pairs as (
     select distinct user_id, item_id
     from query_table(truth)
+    where user_id is not null and item_id is not null
 )
 
 select r.model, r.user_id, r.item_id, r.rank

@@ -7,9 +7,10 @@
 --     holdout_ranks. Rows for items outside truth are ignored, and so is a NULL rank
 --     (a held-out item that was not a candidate).
 -- truth: table name, one row per held-out (user_id, item_id); its users are the
---     evaluated users, and one with no ranked held-out item gets 0
--- Caveat: ranks are taken as given. To score a top-k list instead, rank it first with
---     the score ordering of recall_at_k.
+--     evaluated users, and one with no ranked held-out item gets 0. A row with a
+--     NULL user_id or item_id is ignored.
+-- Caveat: ranks are taken as given, and a score column is ignored. To score a top-k
+--     list instead, rank it first with the score ordering of recall_at_k.
 -- Example:
 --     select model, avg(value) as mrr from mrr('holdout_ranks', 'holdout')
 --     group by model;
@@ -17,6 +18,7 @@ create or replace macro mrr(ranks, truth) as table
 with _truth_pairs as (
     select distinct user_id, item_id
     from query_table(truth)
+    where user_id is not null and item_id is not null
 ),
 
 _best as (

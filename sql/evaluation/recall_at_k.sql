@@ -6,7 +6,8 @@
 --     score descending with ties to the lower item_id. An item listed twice counts
 --     once, at its best position.
 -- truth: table name, one row per held-out (user_id, item_id); its users are the
---     evaluated users, and one with no recommendation from a model gets 0
+--     evaluated users, and one with no recommendation from a model gets 0. A row
+--     with a NULL user_id or item_id is ignored.
 -- k: positive integer cutoff; a k longer than a list takes the whole list
 -- Caveat: a user of recs that is missing from truth is not evaluated.
 -- Example:

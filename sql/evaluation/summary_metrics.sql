@@ -7,7 +7,8 @@
 -- ndcg_at_k (k = 10) and mrr.
 -- recs: table name, one row per (model, user_id, item_id, score), at least the top 100
 --     of every list, or recall@100 counts only what is there
--- truth: table name, one row per held-out (user_id, item_id)
+-- truth: table name, one row per held-out (user_id, item_id); a row with a NULL
+--     user_id or item_id is ignored
 -- ranks: table name, one row per (model, user_id, item_id, rank) with each held-out
 --     item's full rank among the candidates
 -- Caveat: a model of recs that is missing from ranks gets a NULL mrr.

@@ -5,6 +5,7 @@ import os
 import pty
 import select
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -160,12 +161,90 @@ def test_sql_prompt_unknown_dot_command(runner, store_path):
     result = runner.invoke(
         sqlrec,
         ["--store", str(store_path), "sql", "--format", "csv"],
-        input=".tables\nselect 1 as a;\n",
+        input=".schema\nselect 1 as a;\n",
+    )
+
+    assert result.exit_code == 1
+    assert "unknown command: .schema" in result.stderr
+    assert result.stdout.splitlines() == ["a", "1"]
+
+
+def test_sql_piped_failure_exits_1(runner, store_path):
+    _store_with_rows(store_path)
+
+    result = runner.invoke(
+        sqlrec,
+        ["--store", str(store_path), "sql", "--format", "csv"],
+        input="select bad;\nselect 3 as c;\n",
+    )
+
+    assert result.exit_code == 1
+    assert "query failed" in result.stderr
+    assert "1 statement(s) failed" in result.stderr
+    assert result.stdout.splitlines() == ["c", "3"]
+
+
+def test_sql_piped_failure_real_pipe(store_path):
+    _store_with_rows(store_path)
+
+    sqlrec_bin = Path(sys.executable).with_name("sqlrec")
+
+    result = subprocess.run(
+        [str(sqlrec_bin), "--store", str(store_path), "sql", "--format", "csv"],
+        input="select bad;\nselect 3 as c;\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 1
+    assert "query failed" in result.stderr
+    assert result.stdout.splitlines() == ["c", "3"]
+
+
+def test_sql_piped_success_exits_0(runner, store_path):
+    _store_with_rows(store_path)
+
+    result = runner.invoke(
+        sqlrec,
+        ["--store", str(store_path), "sql", "--format", "csv"],
+        input="select 2 as b;\nselect 3 as c;\n",
     )
 
     assert result.exit_code == 0
-    assert "unknown command: .tables" in result.stderr
-    assert result.stdout.splitlines() == ["a", "1"]
+    assert result.stderr == ""
+
+
+def test_sql_prompt_tables(runner, store_path):
+    store = _store_with_rows(store_path)
+    with store.writer() as con:
+        con.execute("create view item_ids as select item_id from items")
+
+    result = runner.invoke(
+        sqlrec,
+        ["--store", str(store_path), "sql", "--format", "csv"],
+        input=".tables\n",
+    )
+
+    assert result.exit_code == 0
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0] == ["schema", "name", "type"]
+    assert ["main", "items", "table"] in rows
+    assert ["main", "item_ids", "view"] in rows
+    assert not any(row[1].startswith("duckdb_") for row in rows)
+
+
+def test_sql_prompt_help(runner, store_path):
+    _store_with_rows(store_path)
+
+    result = runner.invoke(
+        sqlrec, ["--store", str(store_path), "sql"], input=".help\n"
+    )
+
+    assert result.exit_code == 0
+    assert ".tables" in result.stdout
+    assert ".help" in result.stdout
+    assert ".quit" in result.stdout
 
 
 def test_sql_prompt_ctrl_c_drops_buffer(capsys):

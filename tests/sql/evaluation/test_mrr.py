@@ -46,3 +46,19 @@ def test_mrr_null_rank_counts_zero(con, tables):
     ).fetchall()
 
     assert value == [(0.0,)]
+
+
+def test_mrr_reads_rank_not_score(con):
+    # The scores order item 11 first, but the stored rank puts it 3rd.
+    con.execute(
+        "create table scored_ranks as select * from (values "
+        "('a', 1, 10, 0.1, 1), ('a', 1, 12, 0.2, 2), ('a', 1, 11, 0.9, 3)) "
+        "as t(model, user_id, item_id, score, rank)"
+    )
+    con.execute("create table one_truth as select 1 as user_id, 11 as item_id")
+
+    value = con.execute(
+        "select value from mrr('scored_ranks', 'one_truth')"
+    ).fetchall()
+
+    assert value == [(pytest.approx(1 / 3),)]

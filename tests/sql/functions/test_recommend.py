@@ -113,9 +113,14 @@ def test_recommend_unknown_user_gives_null(store):
             "recommend: invalid k: -3, expected a positive integer",
         ),
         ("recommend(1, 3, 24, 5)", "recommend: invalid hour: 24, expected an integer"),
+        ("recommend(1, 3, -1, 5)", "recommend: invalid hour: -1, expected an integer"),
         (
             "recommend(1, 3, 20, 8)",
             "recommend: invalid weekday: 8, expected 1 (Monday)",
+        ),
+        (
+            "recommend(1, 3, 20, 0)",
+            "recommend: invalid weekday: 0, expected 1 (Monday)",
         ),
     ],
 )
@@ -125,6 +130,7 @@ def test_recommend_bad_argument_raises(store, call, message):
             con.execute(f"select {call}").fetchall()
 
     assert message in str(caught.value)
+    assert "Python exception" not in str(caught.value)
 
 
 def test_recommend_registering_loads_nothing(demo_store):
