@@ -422,7 +422,7 @@ def _rank(
 ) -> pa.Table:
     """Keep the ``k`` best finite scores, ordered by score then item id.
 
-    ``masked`` tells that rows dropped by filters or ``exclude`` score minus
+    ``masked`` is true when rows dropped by filters or ``exclude`` score minus
     infinity. numpy's ``argpartition`` slows down on long runs of equal values
     (4 ms instead of 0.2 ms for 20,000 scores, half of them minus infinity), so
     then only the finite scores are partitioned.

@@ -396,30 +396,25 @@ class TwoTowerScorer(Scorer):
             # Encoder dropout draws from the global generator.
             torch.manual_seed(seed)
             if self.pooling == "transformer":
-                optimizer, step, losses = sequences.train_sequence_towers(
-                    query_tower,
-                    item_tower,
+                train, rows = sequences.train_sequence_towers, (
                     sequences.sequence_chunks(data, self.history_length),
-                    inputs.user_features,
-                    inputs.item_features,
-                    log_probabilities,
-                    settings,
-                    generator=generator,
-                    progress=progress,
                 )
             else:
-                optimizer, step, losses = training.train_towers(
-                    query_tower,
-                    item_tower,
+                train, rows = training.train_towers, (
                     training.training_rows(data),
                     data.items,
-                    inputs.user_features,
-                    inputs.item_features,
-                    log_probabilities,
-                    settings,
-                    generator=generator,
-                    progress=progress,
                 )
+            optimizer, step, losses = train(
+                query_tower,
+                item_tower,
+                *rows,
+                inputs.user_features,
+                inputs.item_features,
+                log_probabilities,
+                settings,
+                generator=generator,
+                progress=progress,
+            )
 
         self.inputs_ = inputs
         self.query_tower_ = query_tower

@@ -3,8 +3,8 @@
 A user's items, in order, are cut into chunks of ``history_length`` targets,
 the last chunk ending at the user's most recent item. The query tower encodes
 each chunk's inputs (the same items shifted by one) with causal attention, so
-one pass yields a query for every target, each reading only the items before
-it, and the target's own hour and weekday as context. The first target of a
+one pass yields a query for every target. Each query reads only the items
+before its target, with the target's own hour and weekday as context. The first target of a
 user has an empty history and trains the context-only query of a new user.
 
 The loss is a softmax over the whole catalogue, whose vectors the item tower

@@ -27,8 +27,8 @@ def sequences_data() -> InteractionData:
 def test_chunks_end_at_the_last_item():
     chunks = sequence_chunks(sequences_data(), 3)
 
-    # User 1: targets 30, 40, 50 in one chunk, then 10, 20 right-aligned;
-    # user 2: its one item with an empty history; user 3: no chunk.
+    # User 1 has targets 30, 40, 50 in one chunk, then 10, 20 right-aligned.
+    # User 2 has its one item with an empty history, and user 3 no chunk.
     np.testing.assert_array_equal(chunks.users, [0, 0, 1])
     np.testing.assert_array_equal(
         chunks.targets, [[2, 3, 4], [-1, 0, 1], [-1, -1, 5]]
