@@ -108,11 +108,24 @@ class HybridScorer(Scorer):
         self.item_count_: int = 0
 
     def fit(
-        self, data: InteractionData, *, seed: int = 0, progress: Progress | None = None
+        self,
+        data: InteractionData,
+        *,
+        seed: int = 0,
+        progress: Progress | None = None,
+        fitted: dict[str, Scorer] | None = None,
     ) -> HybridScorer:
-        """Fit every part with a weight above 0 on ``data``; ``seed`` goes to each."""
+        """Fit every part with a weight above 0 on ``data``; ``seed`` goes to each.
+
+        ``fitted`` maps model names to scorers that the caller has already
+        fitted on the same ``data`` with the same ``seed``. A part whose name,
+        class and parameters match one of them takes it as it is instead of
+        fitting a copy. Fitting is deterministic, so the blend is the same
+        either way, and a build that also serves the two towers fits them once.
+        """
         weights = self._weights()
         started = time.perf_counter()
+        fitted = fitted or {}
         parts = {}
         for name, scorer_class, defaults in _PARTS:
             params = getattr(self, name)
@@ -124,6 +137,11 @@ class HybridScorer(Scorer):
             if weights[name] == 0:
                 continue
             scorer = scorer_class(**(defaults if params is None else params))
+            done = fitted.get(name)
+            if type(done) is scorer_class and done.get_params() == scorer.get_params():
+                _log.info("hybrid: %s part taken from the same build", name)
+                parts[name] = done
+                continue
             parts[name] = scorer.fit(data, seed=seed, progress=progress)
         self.parts_ = parts
         self.history_offsets_, self.history_items_ = history_csr(data.matrix())

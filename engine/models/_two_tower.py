@@ -126,7 +126,9 @@ class QueryTower(nn.Module):
             out = out + parts[-1]
         return out
 
-    def forward_sequence(self, user_index, user_features, hours, weekdays, history):
+    def forward_sequence(
+        self, user_index, user_features, hours, weekdays, history, *, history_vectors=None
+    ):
         """Query vectors at every position of ``history``, for training.
 
         Takes the inputs of ``forward``, except that ``hours`` and ``weekdays``
@@ -140,7 +142,10 @@ class QueryTower(nn.Module):
                 f"invalid pooling for sequence training: {self.pooling!r}, "
                 "expected 'transformer'"
             )
-        embedded = self.history_embedding(history)
+        if history_vectors is None:
+            embedded = self.history_embedding(history)
+        else:
+            embedded = history_vectors
         states = self.encoder(embedded, (history > 0).to(embedded.dtype))
         length = history.shape[1]
         parts = [
@@ -342,6 +347,7 @@ class TwoTowerScorer(Scorer):
         pooling: str = "transformer",
         block_count: int = 2,
         dropout: float = 0.5,
+        share_item_vectors: bool = False,
     ):
         self.embedding_size = embedding_size
         self.hidden_size = hidden_size
@@ -357,6 +363,7 @@ class TwoTowerScorer(Scorer):
         self.pooling = pooling
         self.block_count = block_count
         self.dropout = dropout
+        self.share_item_vectors = share_item_vectors
 
     def fit(
         self, data: InteractionData, *, seed: int = 0, progress: Progress | None = None
@@ -416,6 +423,8 @@ class TwoTowerScorer(Scorer):
                 progress=progress,
             )
 
+        if self.share_item_vectors and self.pooling == "transformer":
+            _copy_item_vectors(query_tower, item_tower, inputs)
         self.inputs_ = inputs
         self.query_tower_ = query_tower
         self.item_tower_ = item_tower
@@ -537,6 +546,8 @@ class TwoTowerScorer(Scorer):
         params = dict(config["params"])
         # Versions saved before the pooling choice existed pooled by the mean.
         params.setdefault("pooling", "mean")
+        # Versions saved before sharing existed learned their own history table.
+        params.setdefault("share_item_vectors", False)
         scorer = cls(**params)
         inputs = TowerInputs.load(directory)
         query_tower, item_tower = scorer._build_towers(
@@ -605,6 +616,11 @@ class TwoTowerScorer(Scorer):
         check_non_negative("regularization", self.regularization)
         for name in ("user_dropout", "item_dropout", "context_dropout", "dropout"):
             check_fraction(name, getattr(self, name))
+        if not isinstance(self.share_item_vectors, bool):
+            raise ValueError(
+                f"invalid share_item_vectors: {self.share_item_vectors!r}, "
+                "expected True or False"
+            )
         if self.pooling not in POOLINGS:
             raise ValueError(
                 f"invalid pooling: {self.pooling!r}, expected one of "
@@ -631,6 +647,22 @@ class _ScoringTowers:
         with torch.no_grad():
             queries = self.query_tower(*_tensors(inputs, QUERY_INPUTS))
             return (queries @ self.item_vectors.T).to(torch.float32).numpy()
+
+
+def _copy_item_vectors(query_tower, item_tower, inputs) -> None:
+    """Store the item tower's vectors as the query tower's history embeddings.
+
+    A query tower trained on item tower vectors then runs on its own, in
+    Python and in the ONNX export, with the vectors as of the end of training.
+    """
+    item_count = len(inputs.item_ids)
+    item_tower.eval()
+    with torch.no_grad():
+        vectors = item_tower(
+            torch.arange(1, item_count + 1),
+            torch.from_numpy(np.ascontiguousarray(inputs.item_features)),
+        )
+        query_tower.history_embedding.weight[1 : item_count + 1] = vectors
 
 
 def _tensors(

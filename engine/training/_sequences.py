@@ -161,18 +161,13 @@ def _step_loss(query_tower, item_tower, inputs, batch, settings, generator):
     hours = torch.where(drop_context, UNKNOWN_HOUR, hours)
     weekdays = torch.where(drop_context, UNKNOWN_WEEKDAY, weekdays)
 
-    queries = query_tower.forward_sequence(
-        user_index, inputs.user_features[users], hours, weekdays, history
-    )
     has_target = targets >= 0
-    queries, targets = queries[has_target], targets[has_target]
-
     if inputs.item_count <= FULL_SOFTMAX_MAX_ITEMS:
         candidates = torch.arange(inputs.item_count)
-        labels = targets
+        labels = targets[has_target]
         correction = None
     else:
-        candidates, labels = torch.unique(targets, return_inverse=True)
+        candidates, labels = torch.unique(targets[has_target], return_inverse=True)
         correction = inputs.log_probabilities[candidates]
     # Item dropout: a share of candidates loses its id, so new items get vectors
     # from their metadata alone.
@@ -180,7 +175,39 @@ def _step_loss(query_tower, item_tower, inputs, batch, settings, generator):
     item_index = torch.where(drop_item, UNKNOWN_INDEX, candidates + 1)
     vectors = item_tower(item_index, inputs.item_features[candidates])
 
+    history_vectors = None
+    if settings.share_item_vectors:
+        history_vectors = _history_vectors(
+            item_tower, inputs, history, candidates, vectors
+        )
+    queries = query_tower.forward_sequence(
+        user_index,
+        inputs.user_features[users],
+        hours,
+        weekdays,
+        history,
+        history_vectors=history_vectors,
+    )[has_target]
+
     logits = queries @ vectors.T / settings.temperature
     if correction is not None:
         logits = logits - correction[None, :]
     return F.cross_entropy(logits, labels), len(labels)
+
+
+def _history_vectors(item_tower, inputs, history, candidates, vectors):
+    """Item tower vectors of the history items, as (batch, length, size).
+
+    Padding (index 0) reads zeros. With the full softmax every item already has
+    a vector in ``vectors``; otherwise the history's items get their own pass.
+    """
+    if len(candidates) == inputs.item_count:
+        table = F.pad(vectors, (0, 0, 1, 0))
+        return table[history]
+    indices, positions = torch.unique(history, return_inverse=True)
+    known = indices > 0
+    table = torch.zeros(len(indices), vectors.shape[1])
+    table[known] = item_tower(
+        indices[known], inputs.item_features[indices[known] - 1]
+    )
+    return table[positions]

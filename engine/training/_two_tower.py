@@ -75,6 +75,7 @@ class Settings:
     user_dropout: float
     item_dropout: float
     context_dropout: float
+    share_item_vectors: bool = False
 
 
 def training_rows(data: InteractionData) -> TrainingRows:

@@ -109,6 +109,25 @@ def test_hybrid_saves_parts(tmp_path):
     np.testing.assert_allclose(loaded.score(users), hybrid.score(users), atol=1e-5)
 
 
+def test_hybrid_takes_matching_fitted_parts():
+    data = checkerboard_data()
+    users = np.arange(data.user_count)
+    item_knn = ItemKNNScorer().fit(data)
+    other = ItemKNNScorer(neighbour_count=2).fit(data)
+    only_item_knn = {**ONLY_ITEM_KNN}
+
+    taken = HybridScorer(**only_item_knn).fit(data, fitted={"item_knn": item_knn})
+    refitted = HybridScorer(**only_item_knn).fit(data, fitted={"item_knn": other})
+    wrong_name = HybridScorer(**only_item_knn).fit(data, fitted={"user_knn": item_knn})
+
+    assert taken.parts_["item_knn"] is item_knn
+    # Other parameters or another part's name: the hybrid fits its own copy.
+    assert refitted.parts_["item_knn"] is not other
+    assert refitted.parts_["item_knn"].neighbour_count == ItemKNNScorer().neighbour_count
+    assert wrong_name.parts_["item_knn"] is not item_knn
+    np.testing.assert_array_equal(taken.score(users), refitted.score(users))
+
+
 def test_hybrid_skips_zero_weight_parts(tmp_path):
     hybrid = HybridScorer(**ONLY_ITEM_KNN).fit(checkerboard_data())
 

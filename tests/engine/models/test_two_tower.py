@@ -111,6 +111,12 @@ def test_two_tower_behaviour_pooling(check, pooling, seed, tmp_path):
     check(make_scorer, seed=seed, tmp_path=tmp_path)
 
 
+@pytest.mark.parametrize("check", POOLING_CHECKS, ids=check_id)
+def test_two_tower_behaviour_own_history_vectors(check, seed, tmp_path):
+    make_scorer = functools.partial(TwoTowerScorer, **TINY, share_item_vectors=False)
+    check(make_scorer, seed=seed, tmp_path=tmp_path)
+
+
 @pytest.mark.parametrize("pooling", ["mean", "attention", "transformer"])
 def test_two_tower_pooling_learns_groups(data, seed, pooling):
     users = np.arange(data.user_count)
@@ -245,6 +251,38 @@ def test_two_tower_learns_groups(scorer, data):
 
     assert group_share(scores[users % 2 == 0], 0) > 0.8
     assert group_share(scores[users % 2 == 1], 1) > 0.8
+
+
+@pytest.mark.parametrize("share", [False, True])
+def test_two_tower_learns_groups_with_in_batch_candidates(data, seed, share, monkeypatch):
+    # Above the full-softmax limit each step's candidates are its targets, with
+    # the logQ correction; the shared history vectors then get their own pass.
+    monkeypatch.setattr("engine.training._sequences.FULL_SOFTMAX_MAX_ITEMS", 5)
+    users = np.arange(data.user_count)
+    scorer = TwoTowerScorer(**TINY, share_item_vectors=share).fit(data, seed=seed)
+
+    scores = scorer.score(users)
+
+    assert group_share(scores[users % 2 == 0], 0) > 0.8
+    assert group_share(scores[users % 2 == 1], 1) > 0.8
+
+
+@pytest.mark.parametrize("share", [False, True])
+def test_two_tower_shared_history_vectors(data, seed, share):
+    scorer = TwoTowerScorer(**TINY, share_item_vectors=share).fit(data, seed=seed)
+    inputs = scorer.inputs_
+    item_vectors = scorer.item_vectors(
+        {
+            "item_index": np.arange(1, len(inputs.item_ids) + 1),
+            "item_features": inputs.item_features,
+        }
+    )
+
+    history_vectors = scorer.query_tower_.history_embedding.weight[1:].detach()
+
+    # Shared, the query tower reads history items through the item tower's
+    # final vectors; otherwise it learns its own table.
+    assert np.allclose(history_vectors.numpy(), item_vectors, atol=1e-6) == share
 
 
 def test_two_tower_seed_changes_weights(data, seed):
@@ -432,6 +470,7 @@ def test_two_tower_history_override(scorer, data):
         ("user_dropout", 1.5, "invalid user_dropout: 1.5"),
         ("history_length", 0, "invalid history_length: 0"),
         ("pooling", "max", "invalid pooling: 'max'"),
+        ("share_item_vectors", "yes", "invalid share_item_vectors: 'yes'"),
     ],
 )
 def test_two_tower_invalid_params(data, name, value, message):

@@ -29,6 +29,26 @@ def test_train_writes_complete_version(loaded_store):
     assert not list(loaded_store.models_path.glob(".tmp-*"))
 
 
+def test_train_fits_shared_two_towers_once(loaded_store):
+    calls = []
+    params = {"two_tower": {"epochs": 2}, "hybrid": {"two_tower": {"epochs": 2}}}
+
+    result = train(
+        loaded_store,
+        models=["hybrid", "two_tower"],
+        params=params,
+        seed=1,
+        progress=lambda done, total, label: calls.append(label),
+    )
+
+    # The hybrid comes last and takes the two towers fitted for serving.
+    assert list(result.fit_seconds) == ["two_tower", "hybrid"]
+    assert sum("two_tower" in label and "epoch" in label for label in calls) == 2
+    served = (result.path / "two_tower" / "weights.pt").read_bytes()
+    blended = (result.path / "hybrid" / "two_tower" / "weights.pt").read_bytes()
+    assert served == blended
+
+
 def test_train_records_model_version(loaded_store):
     first = train(loaded_store, models=["popular"], seed=1)
     loaded_store.promote({"version": first.version})
