@@ -46,11 +46,11 @@ class HybridScorer(Scorer):
 
     Parameters
     ----------
-    item_knn_weight : float, default=1.0
+    item_knn_weight : float, default=0.5
     user_knn_weight : float, default=0.5
     sequence_knn_weight : float, default=1.0
     metadata_weight : float, default=0.3
-    two_tower_weight : float, default=6.0
+    two_tower_weight : float, default=9.0
         Weights of the standardised part scores, each >= 0 and not all 0. A
         part with weight 0 is not fitted.
     item_knn, user_knn, sequence_knn, metadata, two_tower : dict, optional
@@ -78,11 +78,11 @@ class HybridScorer(Scorer):
 
     def __init__(
         self,
-        item_knn_weight: float = 1.0,
+        item_knn_weight: float = 0.5,
         user_knn_weight: float = 0.5,
         sequence_knn_weight: float = 1.0,
         metadata_weight: float = 0.3,
-        two_tower_weight: float = 6.0,
+        two_tower_weight: float = 9.0,
         *,
         item_knn: dict[str, Any] | None = None,
         user_knn: dict[str, Any] | None = None,

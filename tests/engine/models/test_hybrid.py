@@ -12,6 +12,7 @@ from engine.models._item_knn import ItemKNNScorer
 
 PARTS = ("item_knn", "user_knn", "sequence_knn", "metadata", "two_tower")
 ONLY_ITEM_KNN = dict(
+    item_knn_weight=1.0,
     user_knn_weight=0.0, sequence_knn_weight=0.0, metadata_weight=0.0, two_tower_weight=0.0
 )
 # A two-tower part small enough to fit in about a second.
@@ -114,11 +115,10 @@ def test_hybrid_takes_matching_fitted_parts():
     users = np.arange(data.user_count)
     item_knn = ItemKNNScorer().fit(data)
     other = ItemKNNScorer(neighbour_count=2).fit(data)
-    only_item_knn = {**ONLY_ITEM_KNN}
 
-    taken = HybridScorer(**only_item_knn).fit(data, fitted={"item_knn": item_knn})
-    refitted = HybridScorer(**only_item_knn).fit(data, fitted={"item_knn": other})
-    wrong_name = HybridScorer(**only_item_knn).fit(data, fitted={"user_knn": item_knn})
+    taken = HybridScorer(**ONLY_ITEM_KNN).fit(data, fitted={"item_knn": item_knn})
+    refitted = HybridScorer(**ONLY_ITEM_KNN).fit(data, fitted={"item_knn": other})
+    wrong_name = HybridScorer(**ONLY_ITEM_KNN).fit(data, fitted={"user_knn": item_knn})
 
     assert taken.parts_["item_knn"] is item_knn
     # Other parameters or another part's name: the hybrid fits its own copy.
