@@ -32,7 +32,7 @@ def progress_bar(label: str, *, enabled: bool = True):
             close()
             bar = click.progressbar(
                 length=total, label=f"{label} {head}".strip(), file=sys.stderr,
-                show_pos=True, item_show_func=lambda _: message,
+                show_pos=True, item_show_func=lambda item: item,
             )
             bar.render_progress()
             state.update(bar=bar, total=total, label=head, done=0)

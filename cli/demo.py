@@ -7,6 +7,7 @@ import time
 
 import click
 
+from cli._models import SEED, epoch_params
 from cli._progress import progress_bar
 
 DEMO_MARKER = "demo.json"
@@ -15,7 +16,7 @@ DEMO_EPOCHS = 5
 
 
 @click.command("demo")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generator and of every model.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the generator and of every model.")
 @click.option("--users", "user_count", type=click.IntRange(10, 100_000), default=1000, show_default=True, help="Number of users to generate.")
 @click.option("--items", "item_count", type=click.IntRange(10, 20_000), default=2000, show_default=True, help="Number of items to generate.")
 @click.option("--epochs", type=click.IntRange(min=1), default=DEMO_EPOCHS, show_default=True, help="Training epochs of the two-tower model, alone and inside the hybrid. Fewer than the model's own default, so the demo stays short.")
@@ -60,7 +61,7 @@ def demo(obj, seed: int, user_count: int, item_count: int, epochs: int, replace:
         f"{catalogue.duplicates.num_rows} planted duplicate items"
     )
 
-    params = {"two_tower": {"epochs": epochs}, "hybrid": {"two_tower": {"epochs": epochs}}}
+    params = epoch_params(epochs)
     with progress_bar("train") as progress:
         trained = train(store, seed=seed, params=params, progress=progress)
     click.echo(f"trained version {trained.version}: " + ", ".join(

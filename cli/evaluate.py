@@ -6,6 +6,7 @@ import json
 
 import click
 
+from cli._models import SEED, epoch_params, parse_models
 from cli._progress import progress_bar
 from cli._table import render_table
 from engine.errors import SqlrecError
@@ -41,21 +42,35 @@ _COLUMNS = [
 @click.option(
     "--models",
     "model_names",
-    help="Comma-separated registry names of the models to evaluate. Default: all.",
+    multiple=True,
+    help="Models to evaluate (comma-separated or repeatable): registry names such "
+    "as item_knn, hybrid, two_tower. Default: all.",
 )
 @click.option(
     "--seed",
-    type=int,
+    type=SEED,
     default=0,
     show_default=True,
     help="Seed passed to every model's fit.",
+)
+@click.option(
+    "--epochs",
+    type=click.IntRange(min=1),
+    help="Training epochs of the two-tower model, alone and inside the hybrid. "
+    "Default: the model's own (30).",
 )
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the result as one JSON object."
 )
 @click.pass_obj
 def evaluate(
-    obj, protocol: str, phase: str, model_names: str | None, seed: int, as_json: bool
+    obj,
+    protocol: str,
+    phase: str,
+    model_names: tuple[str, ...],
+    seed: int,
+    epochs: int | None,
+    as_json: bool,
 ) -> None:
     """Fit the models on a protocol split and report their accuracy.
 
@@ -70,16 +85,23 @@ def evaluate(
       sqlrec --store movies.sqlrec evaluate --protocol loo
       sqlrec --store movies.sqlrec evaluate --phase tune --models popular,item_knn
       sqlrec --store movies.sqlrec evaluate --protocol temporal --json > temporal.json
+      sqlrec --store movies.sqlrec evaluate --models two_tower,hybrid --epochs 5
     """
     from engine.evaluation import evaluate as run_evaluation
     from engine.models import MODELS
 
-    names = _parse_models(model_names, MODELS)
+    names = parse_models(model_names, MODELS, "--models")
+    models = names
+    if epochs is not None:
+        params = epoch_params(epochs)
+        models = {
+            name: params.get(name, {}) for name in (names or sorted(MODELS))
+        }
     try:
         store = obj.open()
         with progress_bar("evaluate", enabled=not as_json) as progress:
             result = run_evaluation(
-                store, protocol, phase=phase, models=names, seed=seed, progress=progress
+                store, protocol, phase=phase, models=models, seed=seed, progress=progress
             )
     except (SqlrecError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -111,23 +133,3 @@ def echo_result(result) -> None:
         for entry in ranked
     ]
     click.echo(render_table(_COLUMNS, rows))
-
-
-def _parse_models(text: str | None, registry) -> list[str] | None:
-    """Split ``--models`` into names, rejecting any that is not registered."""
-    if text is None:
-        return None
-    names = [name.strip() for name in text.split(",") if name.strip()]
-    known = ", ".join(sorted(registry)) or "none"
-    if not names:
-        raise click.BadParameter(
-            f"invalid models: {text!r}, expected comma-separated names of {known}",
-            param_hint="--models",
-        )
-    unknown = [name for name in names if name not in registry]
-    if unknown:
-        raise click.BadParameter(
-            f"unknown model: {', '.join(unknown)}, expected one of {known}",
-            param_hint="--models",
-        )
-    return names

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from cli._models import SEED, epoch_params, parse_models
 from cli._progress import progress_bar
 
 
@@ -17,8 +18,13 @@ from cli._progress import progress_bar
     help="Model to fit (repeatable or comma-separated): popular, item_knn, user_knn, "
     "sequence_knn, metadata, hybrid, two_tower. Default: all.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every model that samples.")
-@click.option("--epochs", type=click.IntRange(min=1), help="Training epochs of the two-tower model, alone and inside the hybrid.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of every model that samples.")
+@click.option(
+    "--epochs",
+    type=click.IntRange(min=1),
+    help="Training epochs of the two-tower model, alone and inside the hybrid. "
+    "Default: the model's own (30).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.pass_obj
 def train(obj, models: tuple[str, ...], seed: int, epochs: int | None, as_json: bool) -> None:
@@ -35,22 +41,12 @@ def train(obj, models: tuple[str, ...], seed: int, epochs: int | None, as_json: 
 
     from engine.models import MODELS
 
-    names = [n.strip() for m in models for n in m.split(",") if n.strip()]
-    known = ", ".join(sorted(MODELS))
-    if models and not names:
-        raise click.BadParameter(f"invalid model: {models!r}, expected names of {known}", param_hint="--model")
-    unknown = [n for n in names if n not in MODELS]
-    if unknown:
-        raise click.BadParameter(f"unknown model: {', '.join(unknown)}, expected one of {known}", param_hint="--model")
+    names = parse_models(models, MODELS, "--model")
     store = obj.open()
-    params = (
-        {"two_tower": {"epochs": epochs}, "hybrid": {"two_tower": {"epochs": epochs}}}
-        if epochs
-        else None
-    )
+    params = epoch_params(epochs) if epochs else None
     with progress_bar("train", enabled=not as_json) as progress:
         result = run_training(
-            store, models=names or None, params=params, seed=seed, progress=progress
+            store, models=names, params=params, seed=seed, progress=progress
         )
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))

@@ -42,6 +42,7 @@ from engine.evaluation._tables import (
 )
 from engine.features import InteractionData
 from engine.models import MODELS, Progress, Scorer, get_model
+from engine.models._hybrid import HybridScorer
 from engine.store import Store
 
 _log = logging.getLogger(__name__)
@@ -154,7 +155,14 @@ def evaluate(
     progress : callable, optional
         ``progress(step, total, message)``, called before each model with the
         number of models done so far and after it, with the message
-        ``"model <name>"`` and ``"model <name> done"``.
+        ``"model <name>"`` and ``"model <name> done"``. Each model's ``fit``
+        gets it too, so its epochs report through it.
+
+    Notes
+    -----
+    A hybrid fits after the other models and takes the parts fitted here with
+    the same parameters instead of fitting copies. Its reported fit time then
+    includes those parts' fit times.
 
     Returns
     -------
@@ -184,6 +192,10 @@ def evaluate(
     with store.lock():
         with store.writer() as con:
             _require_tables(con)
+            if con.execute("select count(*) from interactions").fetchone()[0] == 0:
+                raise NotBuiltError(
+                    f'no interactions in {store.path} (load data with "sqlrec ingest")'
+                )
             split = build_split(con, protocol, phase)
             data = InteractionData.from_catalog(
                 con, split.fitted_table, tie_key=split.tie_key
@@ -191,13 +203,20 @@ def evaluate(
             targets = _load_targets(con, data, split)
 
         # The catalog stays closed while models fit, so analysts can query it.
+        # The hybrid ranks last, so that it can take the parts fitted here.
         rankings = []
-        for done, (name, scorer) in enumerate(scorers):
+        fitted: dict[str, tuple[Scorer, float]] = {}
+        ordered = sorted(scorers, key=lambda named: isinstance(named[1], HybridScorer))
+        for done, (name, scorer) in enumerate(ordered):
             if progress is not None:
                 progress(done, len(scorers), f"model {name}")
-            rankings.append(_rank_model(name, scorer, data, targets, seed))
+            rankings.append(
+                _rank_model(name, scorer, data, targets, seed, fitted, progress)
+            )
             if progress is not None:
                 progress(done + 1, len(scorers), f"model {name} done")
+        order = [name for name, _ in scorers]
+        rankings.sort(key=lambda ranking: order.index(ranking.name))
 
         with store.writer() as con:
             con.begin()
@@ -222,11 +241,40 @@ class _Ranking:
 
 
 def _rank_model(
-    name: str, scorer: Scorer, data: InteractionData, targets: _Targets, seed: int
+    name: str,
+    scorer: Scorer,
+    data: InteractionData,
+    targets: _Targets,
+    seed: int,
+    fitted: dict[str, tuple[Scorer, float]],
+    progress: Progress | None,
 ) -> _Ranking:
+    """Fit ``scorer``, rank the catalogue for every evaluated user, and record it.
+
+    A hybrid takes the parts in ``fitted`` (scorer and fit seconds by registry
+    name) that match its own, and its fit time then includes theirs, so that the
+    time still gives the cost of fitting the hybrid alone. Every other scorer is
+    added to ``fitted``.
+    """
     started = time.perf_counter()
-    scorer.fit(data, seed=seed)
+    if isinstance(scorer, HybridScorer):
+        scorer.fit(
+            data,
+            seed=seed,
+            progress=progress,
+            fitted={part: entry[0] for part, entry in fitted.items()},
+        )
+    else:
+        scorer.fit(data, seed=seed, progress=progress)
     fit_seconds = time.perf_counter() - started
+    if isinstance(scorer, HybridScorer):
+        fit_seconds += sum(
+            seconds
+            for part, (done, seconds) in fitted.items()
+            if scorer.parts_.get(part) is done
+        )
+    else:
+        fitted[name] = (scorer, fit_seconds)
     _log.info(
         "fitted %s on %d interactions in %.2fs",
         name,

@@ -119,6 +119,7 @@ def train(
             raise NotBuiltError(
                 f'no interactions in {store.path} (load data with "sqlrec ingest")'
             )
+        _remove_stale_staging(store.models_path)
         parent = (store.manifest() or {}).get("version")
         version = new_version_name(store.models_path)
         staging = store.models_path / f".tmp-{version}"
@@ -148,6 +149,17 @@ def train(
             raise
     _log.info("trained version %s with %s", version, ", ".join(names))
     return result
+
+
+def _remove_stale_staging(models_path: Path) -> None:
+    """Delete staging folders that a killed build left behind.
+
+    Only a build that holds the store lock writes staging folders, and the
+    caller holds it, so any that exist belong to a build that is gone.
+    """
+    for staging in models_path.glob(".tmp-*"):
+        _log.warning("removing %s, left by an interrupted build", staging)
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _fit_all(data, names, params, seed, progress, staging: Path, version: str) -> TrainResult:

@@ -152,11 +152,65 @@ def test_evaluate_no_users_is_click_error(runner, store_path):
         con.execute("create or replace table items (item_id bigint primary key)")
         con.execute("create or replace table users (user_id bigint primary key)")
         con.execute("insert into items values (1)")
+        con.execute("insert into users values (1)")
+        # One interaction: too few for leave-last-out to hold any out.
+        con.execute(
+            "insert into interactions (user_id, item_id, timestamp) "
+            "values (1, 1, '2024-03-01 08:00:00'::timestamp)"
+        )
 
     result = _invoke(runner, store, "--models", "popular")
 
     assert result.exit_code == 1
     assert "Error: no evaluated users in the loo/final split" in result.output
+
+
+def test_evaluate_empty_store_names_ingest(runner, store_path):
+    store = engine.open(store_path, create=True)
+
+    result = _invoke(runner, store, "--models", "popular")
+
+    assert result.exit_code == 1
+    assert "Error: no interactions in" in result.output
+    assert 'load data with "sqlrec ingest"' in result.output
+
+
+def test_evaluate_repeated_models_option(runner, small_store):
+    result = _invoke(
+        runner, small_store, "--models", "popular", "--models", "item_knn", "--json"
+    )
+
+    assert result.exit_code == 0, result.output
+    models = [entry["model"] for entry in json.loads(result.stdout)["models"]]
+    assert models == ["popular", "item_knn"]
+
+
+def test_evaluate_model_given_twice(runner, small_store):
+    result = _invoke(runner, small_store, "--models", "popular,popular")
+
+    assert result.exit_code == 2
+    assert "model given twice: popular" in result.output
+
+
+def test_evaluate_epochs_reach_two_towers(runner, small_store):
+    result = _invoke(
+        runner, small_store, "--models", "two_tower,hybrid", "--epochs", "2", "--json"
+    )
+
+    assert result.exit_code == 0, result.output
+    params = {
+        entry["model"]: entry["params"] for entry in json.loads(result.stdout)["models"]
+    }
+    assert params["two_tower"]["epochs"] == 2
+    assert params["hybrid"]["two_tower"] == {"epochs": 2}
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**32), "abc"])
+def test_evaluate_seed_out_of_range(runner, small_store, seed):
+    result = _invoke(runner, small_store, "--models", "popular", "--seed", seed)
+
+    assert result.exit_code == 2
+    assert "Invalid value for '--seed'" in result.output
 
 
 def test_evaluate_help_names_units(runner):

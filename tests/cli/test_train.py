@@ -25,3 +25,13 @@ def test_train_timings_aligned(runner, store_path):
     ]
     assert len({len(line) for line in timing_lines}) == 1
     assert all(re.fullmatch(r"  \S+ +\d+\.\d s", line) for line in timing_lines)
+
+
+def test_train_empty_model_names_value(runner, store_path):
+    engine.open(store_path, create=True)
+
+    result = runner.invoke(sqlrec, ["--store", str(store_path), "train", "--model", ""])
+
+    assert result.exit_code == 2
+    assert "invalid models: ''" in result.output
+    assert "(''" not in result.output

@@ -277,12 +277,16 @@ def test_evaluate_progress_per_model(tiny_store):
         progress=lambda step, total, message: calls.append((step, total, message)),
     )
 
-    assert calls == [
+    per_model = [call for call in calls if call[2].startswith("model ")]
+    assert per_model == [
         (0, 2, "model popular"),
         (1, 2, "model popular done"),
         (1, 2, "model metadata"),
         (2, 2, "model metadata done"),
     ]
+    # Each fit reports through the same callback, between its model's calls.
+    messages = [message for _, _, message in calls]
+    assert messages.index("popular item counts") < messages.index("model popular done")
 
 
 def test_evaluate_default_all_models(tiny_store, monkeypatch):
@@ -411,3 +415,32 @@ def test_evaluate_ml100k_excludes_fitted(ml100k_store):
     )
 
     assert overlap == [(0,)]
+
+
+def test_evaluate_empty_store_names_ingest(tmp_path):
+    import engine
+
+    store = engine.open(tmp_path / "empty.sqlrec", create=True)
+
+    with pytest.raises(NotBuiltError, match='no interactions in .*"sqlrec ingest"'):
+        evaluate(store, models=["popular"])
+
+
+def test_evaluate_hybrid_takes_fitted_two_towers(tiny_store, seed):
+    small = {"embedding_size": 8, "hidden_size": 8, "history_length": 3, "epochs": 2}
+    calls = []
+
+    result = evaluate(
+        tiny_store,
+        models={"hybrid": {"two_tower": small}, "two_tower": small},
+        seed=seed,
+        progress=lambda done, total, message: calls.append(message),
+    )
+
+    # The hybrid is listed as requested but fits after the two towers, and
+    # takes them: one fit, one set of epoch reports.
+    assert [entry.model for entry in result.models] == ["hybrid", "two_tower"]
+    assert sum(message.startswith("two_tower epoch") for message in calls) == 2
+    assert calls.index("model two_tower") < calls.index("model hybrid")
+    hybrid, two_tower = result.models
+    assert hybrid.fit_seconds >= two_tower.fit_seconds

@@ -49,6 +49,17 @@ def test_train_fits_shared_two_towers_once(loaded_store):
     assert served == blended
 
 
+def test_train_removes_stale_staging(loaded_store):
+    stale = loaded_store.models_path / ".tmp-v20260101T000000"
+    stale.mkdir(parents=True)
+    (stale / "weights.pt").write_bytes(b"partial")
+
+    result = train(loaded_store, models=["popular"], seed=1)
+
+    assert not stale.exists()
+    assert result.path.is_dir()
+
+
 def test_train_records_model_version(loaded_store):
     first = train(loaded_store, models=["popular"], seed=1)
     loaded_store.promote({"version": first.version})
