@@ -117,6 +117,11 @@ class Store:
     def require(self) -> None:
         """Raise :class:`StoreError` unless the store has been initialised."""
         if not self.exists():
+            if self.path.exists():
+                raise StoreError(
+                    f"not a store: {self.path} exists but has no catalog.duckdb "
+                    '(pass the store directory, or create a store there with "sqlrec init")'
+                )
             raise StoreError(
                 f'store not found: {self.path} (create it with "sqlrec init" '
                 'or load data with "sqlrec ingest")'

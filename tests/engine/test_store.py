@@ -12,6 +12,13 @@ def test_open_missing_store_names_fix(tmp_path):
         engine.open(tmp_path / "absent.sqlrec")
 
 
+def test_open_folder_without_catalog(tmp_path):
+    (tmp_path / "photos").mkdir()
+
+    with pytest.raises(StoreError, match="not a store: .*photos exists but has no catalog"):
+        engine.open(tmp_path / "photos")
+
+
 def test_open_create_makes_layout(store_path):
     store = engine.open(store_path, create=True)
 
