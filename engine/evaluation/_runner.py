@@ -290,8 +290,21 @@ def _rank_model(
         recommendations=pa.concat_tables([recs for recs, _ in batches]),
         holdout_ranks=pa.concat_tables([ranks for _, ranks in batches]),
         fit_seconds=fit_seconds,
-        params=dict(scorer.get_params()),
+        params=_fitted_params(scorer),
     )
+
+
+def _fitted_params(scorer: Scorer) -> dict[str, Any]:
+    """Return ``scorer``'s parameters, with every fitted hybrid part's in full.
+
+    A hybrid's part parameters are None when the part keeps its defaults, and
+    the record should still show values such as the two towers' epochs.
+    """
+    params = dict(scorer.get_params())
+    if isinstance(scorer, HybridScorer):
+        for name, part in scorer.parts_.items():
+            params[name] = dict(part.get_params())
+    return params
 
 
 def _write_run(

@@ -202,7 +202,10 @@ def test_evaluate_epochs_reach_two_towers(runner, small_store):
         entry["model"]: entry["params"] for entry in json.loads(result.stdout)["models"]
     }
     assert params["two_tower"]["epochs"] == 2
-    assert params["hybrid"]["two_tower"] == {"epochs": 2}
+    # The hybrid records each fitted part's parameters in full.
+    assert params["hybrid"]["two_tower"]["epochs"] == 2
+    assert params["hybrid"]["two_tower"]["embedding_size"] == 128
+    assert "neighbour_count" in params["hybrid"]["item_knn"]
 
 
 @pytest.mark.parametrize("seed", ["-1", str(2**32), "abc"])
