@@ -20,9 +20,10 @@ def parse_models(values: tuple[str, ...], registry, option: str) -> list[str] | 
     names = [name for name in names if name]
     known = ", ".join(sorted(registry)) or "none"
     if not names:
-        given = " ".join(repr(value) for value in values)
+        quoted_values = " ".join(repr(value) for value in values)
         raise click.BadParameter(
-            f"invalid models: {given}, expected comma-separated names of {known}",
+            f"invalid models: {quoted_values}, expected comma-separated names "
+            f"of {known}",
             param_hint=option,
         )
     unknown = [name for name in names if name not in registry]
@@ -42,4 +43,5 @@ def parse_models(values: tuple[str, ...], registry, option: str) -> list[str] | 
 
 def epoch_params(epochs: int) -> dict[str, dict]:
     """Return model parameters that set the two towers' epochs, alone and in the hybrid."""
-    return {"two_tower": {"epochs": epochs}, "hybrid": {"two_tower": {"epochs": epochs}}}
+    two_tower = {"epochs": epochs}
+    return {"two_tower": two_tower, "hybrid": {"two_tower": dict(two_tower)}}

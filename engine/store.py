@@ -120,7 +120,8 @@ class Store:
             if self.path.exists():
                 raise StoreError(
                     f"not a store: {self.path} exists but has no catalog.duckdb "
-                    '(pass the store directory, or create a store there with "sqlrec init")'
+                    "(pass the store directory, or create a store there with "
+                    '"sqlrec init")'
                 )
             raise StoreError(
                 f'store not found: {self.path} (create it with "sqlrec init" '

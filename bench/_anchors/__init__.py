@@ -171,8 +171,8 @@ MODEL_SPECS: tuple[ModelSpec, ...] = (
         source="anchor",
         build=SASRecScorer,
         # NOTE: SASRec is not tuned inside the run, because one fit takes about 8
-        # minutes on the shared 2-core machine. It runs with the settings of the
-        # published reference figure for every protocol.
+        # minutes on the shared 2-core machine. It runs with the settings behind
+        # the known reference figure for every protocol.
         grid={},
         quick_grid={"epochs": [5]},
         seeded=True,

@@ -160,9 +160,9 @@ class SASRecScorer(Scorer):
 
     Notes
     -----
-    The defaults are the settings of the published reference figure for the
+    The defaults are the settings behind the known reference figure for the
     MovieLens-100K ``loo`` split (hidden size 128, dropout 0.5, 35 epochs),
-    with the sequence length of the original paper. With seed 0 they reached
+    with sequences of up to 200 items. With seed 0 they reached
     recall@10/30/100 of 0.190 / 0.345 / 0.599 on the final phase, against
     0.180 / 0.334 / 0.564 for the earlier faster defaults (max_length 50, 20
     epochs at learning rate 0.002) and the reference's 0.185 / 0.354 / 0.618.

@@ -264,16 +264,15 @@ def _rank_model(
             progress=progress,
             fitted={part: entry[0] for part, entry in fitted.items()},
         )
+        taken_seconds = sum(
+            seconds
+            for part, (part_scorer, seconds) in fitted.items()
+            if scorer.parts_.get(part) is part_scorer
+        )
+        fit_seconds = time.perf_counter() - started + taken_seconds
     else:
         scorer.fit(data, seed=seed, progress=progress)
-    fit_seconds = time.perf_counter() - started
-    if isinstance(scorer, HybridScorer):
-        fit_seconds += sum(
-            seconds
-            for part, (done, seconds) in fitted.items()
-            if scorer.parts_.get(part) is done
-        )
-    else:
+        fit_seconds = time.perf_counter() - started
         fitted[name] = (scorer, fit_seconds)
     _log.info(
         "fitted %s on %d interactions in %.2fs",

@@ -127,7 +127,14 @@ class QueryTower(nn.Module):
         return out
 
     def forward_sequence(
-        self, user_index, user_features, hours, weekdays, history, *, history_vectors=None
+        self,
+        user_index,
+        user_features,
+        hours,
+        weekdays,
+        history,
+        *,
+        history_vectors=None,
     ):
         """Query vectors at every position of ``history``, for training.
 
@@ -136,6 +143,9 @@ class QueryTower(nn.Module):
         Returns (batch, length, embedding_size). Position i reads the items up
         to column i, so the last position equals ``forward``'s output. Only
         the ``transformer`` pooling encodes every position.
+        ``history_vectors`` (batch, length, embedding_size), when given,
+        replaces the lookup of ``history`` in the history table, so training
+        can feed the item tower's vectors. ``history`` still marks the padding.
         """
         if self.pooling != "transformer":
             raise ValueError(

@@ -116,16 +116,16 @@ def test_hybrid_takes_matching_fitted_parts():
     item_knn = ItemKNNScorer().fit(data)
     other = ItemKNNScorer(neighbour_count=2).fit(data)
 
-    taken = HybridScorer(**ONLY_ITEM_KNN).fit(data, fitted={"item_knn": item_knn})
+    reused = HybridScorer(**ONLY_ITEM_KNN).fit(data, fitted={"item_knn": item_knn})
     refitted = HybridScorer(**ONLY_ITEM_KNN).fit(data, fitted={"item_knn": other})
     wrong_name = HybridScorer(**ONLY_ITEM_KNN).fit(data, fitted={"user_knn": item_knn})
 
-    assert taken.parts_["item_knn"] is item_knn
+    assert reused.parts_["item_knn"] is item_knn
     # Other parameters or another part's name: the hybrid fits its own copy.
     assert refitted.parts_["item_knn"] is not other
     assert refitted.parts_["item_knn"].neighbour_count == ItemKNNScorer().neighbour_count
     assert wrong_name.parts_["item_knn"] is not item_knn
-    np.testing.assert_array_equal(taken.score(users), refitted.score(users))
+    np.testing.assert_array_equal(reused.score(users), refitted.score(users))
 
 
 def test_hybrid_skips_zero_weight_parts(tmp_path):
