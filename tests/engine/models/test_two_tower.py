@@ -471,6 +471,8 @@ def test_two_tower_history_override(scorer, data):
         ("history_length", 0, "invalid history_length: 0"),
         ("pooling", "max", "invalid pooling: 'max'"),
         ("share_item_vectors", "yes", "invalid share_item_vectors: 'yes'"),
+        ("averaged_epochs", -1, "invalid averaged_epochs: -1"),
+        ("averaged_epochs", 2.0, "invalid averaged_epochs: 2.0"),
     ],
 )
 def test_two_tower_invalid_params(data, name, value, message):

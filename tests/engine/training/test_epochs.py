@@ -1,0 +1,77 @@
+"""Tests of the epoch loop shared by both ways of training the two towers."""
+
+import pytest
+import torch
+from torch import nn
+
+from engine.training._two_tower import Settings, run_epochs
+
+
+def settings(epochs: int, averaged_epochs: int) -> Settings:
+    return Settings(
+        epochs=epochs,
+        learning_rate=0.1,
+        batch_size=4,
+        temperature=1.0,
+        regularization=0.0,
+        history_length=1,
+        user_dropout=0.0,
+        item_dropout=0.0,
+        context_dropout=0.0,
+        averaged_epochs=averaged_epochs,
+    )
+
+
+def train(epochs: int, averaged_epochs: int):
+    """Fit two linear layers to a fixed target; return them and per-epoch weights."""
+    torch.manual_seed(0)
+    first, second = nn.Linear(3, 2), nn.Linear(2, 1)
+    inputs = torch.randn(12, 3)
+    targets = torch.randn(12, 1)
+
+    def batch_loss(batch):
+        predictions = second(first(inputs[batch]))
+        return ((predictions - targets[batch]) ** 2).mean(), len(batch)
+
+    snapshots = []
+
+    def progress(done, total, message):
+        snapshots.append([p.detach().clone() for p in first.parameters()])
+
+    run_epochs(
+        first,
+        second,
+        len(inputs),
+        batch_loss,
+        settings(epochs, averaged_epochs),
+        generator=torch.Generator().manual_seed(0),
+        progress=progress,
+    )
+    return first, snapshots
+
+
+@pytest.mark.parametrize("averaged_epochs", [2, 3])
+def test_averaging_keeps_the_mean_of_the_last_epochs(averaged_epochs):
+    layer, snapshots = train(epochs=3, averaged_epochs=averaged_epochs)
+
+    for position, parameter in enumerate(layer.parameters()):
+        kept = [snapshot[position] for snapshot in snapshots[-averaged_epochs:]]
+        expected = torch.stack(kept).mean(0)
+        torch.testing.assert_close(parameter.detach(), expected)
+        # The mean differs from the last epoch's weights.
+        assert not torch.allclose(parameter.detach(), snapshots[-1][position])
+
+
+def test_without_averaging_the_last_weights_stay():
+    layer, snapshots = train(epochs=3, averaged_epochs=0)
+
+    for position, parameter in enumerate(layer.parameters()):
+        torch.testing.assert_close(parameter.detach(), snapshots[-1][position])
+
+
+def test_averaging_more_epochs_than_trained_takes_them_all():
+    layer, snapshots = train(epochs=2, averaged_epochs=5)
+
+    for position, parameter in enumerate(layer.parameters()):
+        expected = torch.stack([s[position] for s in snapshots]).mean(0)
+        torch.testing.assert_close(parameter.detach(), expected)
