@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 
 import click
@@ -41,7 +42,50 @@ def progress_bar(label: str, *, enabled: bool = True):
         bar.update(max(0, step - state["done"]))
         state["done"] = step
 
+    with _log_lines_above(state):
+        try:
+            yield update
+        finally:
+            close()
+
+
+#: Carriage return and "erase to the end of the line" on a terminal.
+_CLEAR_LINE = "\r\033[K"
+
+
+@contextlib.contextmanager
+def _log_lines_above(state: dict):
+    """Print each log record on its own line while a bar is drawn, then redraw it.
+
+    The bar has no newline at its end, so a record written to stderr would
+    otherwise start on the bar's line. This wraps the ``emit`` of the root
+    logger's handlers that write to stderr: the bar's line is erased before the
+    record and drawn again after it.
+    """
+    handlers = [
+        handler
+        for handler in logging.getLogger().handlers
+        if isinstance(handler, logging.StreamHandler) and handler.stream is sys.stderr
+    ]
+    for handler in handlers:
+        handler.emit = _emit_above(handler.emit, state)
     try:
-        yield update
+        yield
     finally:
-        close()
+        for handler in handlers:
+            # Removing the instance attribute brings back the class's emit.
+            del handler.emit
+
+
+def _emit_above(emit, state: dict):
+    def wrapped(record: logging.LogRecord) -> None:
+        bar = state["bar"]
+        if bar is None:
+            emit(record)
+            return
+        bar.file.write(_CLEAR_LINE)
+        emit(record)
+        click.echo("\r" + bar.format_progress_line(), file=bar.file, nl=False)
+        bar.file.flush()
+
+    return wrapped

@@ -229,11 +229,11 @@ def run_epochs(
 class _WeightAverage:
     """Running mean of parameters taken at the end of epochs.
 
-    Averaging the weights of the last epochs lands nearer the middle of the
-    region the optimizer wanders in than the last weights do, which tends to
-    generalise better (Izmailov et al., "Averaging weights leads to wider
-    optima and better generalization", UAI 2018). The towers have layer norm
-    and no batch norm, so the mean needs no statistics recomputed.
+    The mean of the last epochs' weights (stochastic weight averaging) sits
+    nearer the middle of the region the optimizer moves in than the last
+    weights, and on the MovieLens-100K ``loo`` tuning phase it ranked better
+    (see ``TwoTowerScorer``). The towers use layer norm, not batch norm, so the
+    mean needs no statistics recomputed.
     """
 
     def __init__(self, parameters: list[nn.Parameter]):
@@ -242,6 +242,7 @@ class _WeightAverage:
         self.count = 0
 
     def add(self) -> None:
+        """Add the current parameters to the mean."""
         self.count += 1
         if self.means is None:
             self.means = [p.detach().clone() for p in self.parameters]
@@ -250,7 +251,7 @@ class _WeightAverage:
             mean.add_(parameter.detach() - mean, alpha=1.0 / self.count)
 
     def apply(self) -> None:
-        """Copy the mean into the parameters; without any epoch added, do nothing."""
+        """Copy the mean into the parameters, unless no epoch was added."""
         if self.means is None:
             return
         with torch.no_grad():

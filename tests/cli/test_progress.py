@@ -1,6 +1,7 @@
 """The progress bar that the engine's progress callbacks drive on a terminal."""
 
 import io
+import logging
 import sys
 
 from cli._progress import progress_bar
@@ -35,3 +36,32 @@ def test_progress_bar_silent_without_terminal(monkeypatch):
         progress(1, 3, "two_tower epoch 1/3: mean loss 7.9354")
 
     assert stream.getvalue() == ""
+
+
+def test_log_record_gets_own_line(monkeypatch):
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    handler = logging.StreamHandler(terminal)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    monkeypatch.setattr(root, "level", logging.INFO)
+    try:
+        with progress_bar("train") as progress:
+            progress(1, 3, "two_tower epoch 1/3: mean loss 7.9354")
+            logging.getLogger("engine.test").info("epoch 1 took 3.2s")
+            progress(2, 3, "two_tower epoch 2/3: mean loss 7.1722")
+        # Outside the bar, the handler writes as before.
+        logging.getLogger("engine.test").info("done")
+    finally:
+        root.removeHandler(handler)
+
+    output = terminal.getvalue()
+    # The bar's line is erased before the record, so the record starts a line.
+    assert "\r\033[KINFO epoch 1 took 3.2s\n" in output
+    # The bar is drawn again after the record, then moves on.
+    after = output.split("epoch 1 took 3.2s\n", 1)[1]
+    assert after.startswith("\rtrain two_tower")
+    assert "epoch 2/3" in after
+    assert output.endswith("INFO done\n")
+    assert "emit" not in vars(handler)

@@ -51,7 +51,7 @@ def train(epochs: int, averaged_epochs: int):
 
 
 @pytest.mark.parametrize("averaged_epochs", [2, 3])
-def test_averaging_keeps_the_mean_of_the_last_epochs(averaged_epochs):
+def test_averaging_means_last_epochs(averaged_epochs):
     layer, snapshots = train(epochs=3, averaged_epochs=averaged_epochs)
 
     for position, parameter in enumerate(layer.parameters()):
@@ -62,14 +62,14 @@ def test_averaging_keeps_the_mean_of_the_last_epochs(averaged_epochs):
         assert not torch.allclose(parameter.detach(), snapshots[-1][position])
 
 
-def test_without_averaging_the_last_weights_stay():
+def test_no_averaging_keeps_last_weights():
     layer, snapshots = train(epochs=3, averaged_epochs=0)
 
     for position, parameter in enumerate(layer.parameters()):
         torch.testing.assert_close(parameter.detach(), snapshots[-1][position])
 
 
-def test_averaging_more_epochs_than_trained_takes_them_all():
+def test_averaging_past_start_takes_all():
     layer, snapshots = train(epochs=2, averaged_epochs=5)
 
     for position, parameter in enumerate(layer.parameters()):
