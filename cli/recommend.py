@@ -73,7 +73,10 @@ def recommend(
         click.echo(f"user {user_id} is unknown: the most popular items instead")
     else:
         click.echo(f"user {user_id}: {result.source} model, version {result.version}")
-    shortfall = _shortfall_message(result, k, bool(filters or genre), not include_seen)
+    conditions = ([f"--genre {genre}"] if genre else []) + [
+        f"--filter {text}" for text in filters
+    ]
+    shortfall = _shortfall_message(result, k, conditions, not include_seen)
     if shortfall:
         click.echo(shortfall)
     if not len(result):
@@ -84,12 +87,15 @@ def recommend(
 
 
 def _shortfall_message(
-    result, k: int, filtered: bool, exclude_seen: bool
+    result, k: int, conditions: list[str], exclude_seen: bool
 ) -> str | None:
-    """Explain why fewer than ``k`` items came back, or return None."""
+    """Explain why fewer than ``k`` items came back, or return None.
+
+    ``conditions`` are the filter options as given, such as ``--genre Comedy``.
+    """
     if len(result) >= k:
         return None
-    subject = "the filters" if filtered else "the catalogue"
+    subject = "the filters" if conditions else "the catalogue"
     seen_count = (result.match_count or 0) - len(result)
     hides_seen = exclude_seen and result.source == "two_tower" and seen_count > 0
     if not len(result) and hides_seen:
@@ -99,8 +105,8 @@ def _shortfall_message(
         )
     if not len(result):
         return (
-            "no item matches the filters (values are case-sensitive: check them "
-            "against the items table with sqlrec sql)"
+            f"no item matches {' '.join(conditions) or 'the filters'} (values are "
+            "case-sensitive: check them against the items table with sqlrec sql)"
         )
     unseen = "unseen " if exclude_seen and result.source == "two_tower" else ""
     noun = "item matches" if len(result) == 1 else "items match"

@@ -1,6 +1,7 @@
 """Recommenders: popularity, neighbourhood CF, metadata, a hybrid, the two towers."""
 
 from engine.models._base import Progress, Scorer
+from engine.models._checks import check_params
 from engine.models._hybrid import HybridScorer
 from engine.models._item_knn import ItemKNNScorer
 from engine.models._metadata import MetadataScorer
@@ -40,4 +41,4 @@ def get_model(name: str, **params) -> Scorer:
     if name not in MODELS:
         known = ", ".join(sorted(MODELS)) or "none"
         raise ValueError(f"unknown model: {name!r}, expected one of {known}")
-    return MODELS[name](**params)
+    return MODELS[name](**check_params(name, MODELS[name], params))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 from numbers import Integral, Real
 
@@ -14,6 +15,16 @@ def check_positive_int(name: str, value) -> int:
     """Return ``value`` as an int; raise ``ValueError`` unless a whole number > 0."""
     if isinstance(value, bool) or not isinstance(value, Integral) or value <= 0:
         raise ValueError(f"invalid {name}: {value!r}, expected a positive integer")
+    return int(value)
+
+
+def check_count(name: str, value) -> int:
+    """Return ``value`` as an int, or raise ``ValueError`` unless it is a count.
+
+    A count is a whole number >= 0.
+    """
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 0:
+        raise ValueError(f"invalid {name}: {value!r}, expected a whole number >= 0")
     return int(value)
 
 
@@ -83,3 +94,22 @@ def check_users(users, user_count: int) -> np.ndarray:
             f"{user_count - 1} (indices of the data the scorer was fitted on)"
         )
     return array.astype(np.int64, copy=False)
+
+
+def check_params(name: str, scorer_class: type, params: dict) -> dict:
+    """Return ``params``, or raise ``ValueError`` for a key ``scorer_class`` lacks.
+
+    ``name`` is the model's name in the message.
+    """
+    accepted = [
+        parameter
+        for parameter in inspect.signature(scorer_class).parameters
+        if parameter not in ("self", "args", "kwargs")
+    ]
+    unknown = sorted(set(params) - set(accepted))
+    if unknown:
+        raise ValueError(
+            f"unknown parameter of {name}: {unknown[0]!r}, "
+            f"expected one of {', '.join(accepted)}"
+        )
+    return params

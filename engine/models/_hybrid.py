@@ -11,7 +11,12 @@ import numpy as np
 
 from engine.features import InteractionData
 from engine.models._base import Progress, Scorer
-from engine.models._checks import check_fitted, check_non_negative, check_users
+from engine.models._checks import (
+    check_fitted,
+    check_non_negative,
+    check_params,
+    check_users,
+)
 from engine.models._item_knn import ItemKNNScorer
 from engine.models._metadata import MetadataScorer
 from engine.models._sequence_knn import SequenceKNNScorer
@@ -74,9 +79,9 @@ class HybridScorer(Scorer):
     (item-kNN 1, two towers 6) 0.246. With the towers' weights averaged over
     their last epochs (see :class:`TwoTowerScorer`) the blend scored 0.250 /
     0.461 / 0.726 at these weights and 0.256 / 0.462 / 0.731 with a two-tower
-    weight of 6, inside the same flat range, so the weights stayed. Fitting the blend takes about as long
-    as fitting the two towers, and a build that serves the two towers too
-    fits them once (see :meth:`fit`).
+    weight of 6, inside the same flat range, so the weights stayed. Fitting
+    the blend takes about as long as fitting the two towers, and a build that
+    serves the two towers too fits them once (see :meth:`fit`).
     """
 
     name = "hybrid"
@@ -141,7 +146,8 @@ class HybridScorer(Scorer):
                 )
             if weights[name] == 0:
                 continue
-            scorer = scorer_class(**(defaults if params is None else params))
+            part_params = defaults if params is None else params
+            scorer = scorer_class(**check_params(name, scorer_class, part_params))
             prefitted = fitted.get(name)
             if (
                 type(prefitted) is scorer_class

@@ -16,7 +16,6 @@ import dataclasses
 import json
 import logging
 import time
-from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +27,7 @@ from engine.features import InteractionData
 from engine.models._base import Progress, Scorer, named_progress
 from engine.models._checks import (
     check_fitted,
+    check_count,
     check_fraction,
     check_non_negative,
     check_positive_int,
@@ -329,10 +329,13 @@ class TwoTowerScorer(Scorer):
         vectors are copied into the query tower's history table, so the query
         tower still runs alone, in torch and in ONNX. The other poolings keep
         their own table and ignore this setting.
-    averaged_epochs : int, default=10
-        Number of final epochs whose end-of-epoch weights are averaged into
-        the fitted weights (stochastic weight averaging); 0 keeps the last
-        weights. The optimizer state stays that of the last step.
+    averaging_start : int or None, default=20
+        Epochs trained before averaging starts: the end-of-epoch weights of
+        every later epoch are averaged into the fitted weights (stochastic
+        weight averaging), 10 of the default 30. A run of at most this many
+        epochs, or None, keeps the last weights, because the weights of a
+        run that stops early are still far from trained. The optimizer state
+        stays that of the last step.
 
     Notes
     -----
@@ -379,7 +382,7 @@ class TwoTowerScorer(Scorer):
         block_count: int = 2,
         dropout: float = 0.5,
         share_item_vectors: bool = True,
-        averaged_epochs: int = 10,
+        averaging_start: int | None = 20,
     ):
         self.embedding_size = embedding_size
         self.hidden_size = hidden_size
@@ -396,7 +399,7 @@ class TwoTowerScorer(Scorer):
         self.block_count = block_count
         self.dropout = dropout
         self.share_item_vectors = share_item_vectors
-        self.averaged_epochs = averaged_epochs
+        self.averaging_start = averaging_start
 
     def fit(
         self, data: InteractionData, *, seed: int = 0, progress: Progress | None = None
@@ -647,12 +650,14 @@ class TwoTowerScorer(Scorer):
                     f"invalid {name}: {value!r}, expected a positive number"
                 )
         check_non_negative("regularization", self.regularization)
-        value = self.averaged_epochs
-        if isinstance(value, bool) or not isinstance(value, Integral) or value < 0:
-            raise ValueError(
-                f"invalid averaged_epochs: {value!r}, expected a whole number >= 0"
-            )
-        for name in ("user_dropout", "item_dropout", "context_dropout", "dropout"):
+        if self.averaging_start is not None:
+            check_count("averaging_start", self.averaging_start)
+        for name in (
+            "user_dropout",
+            "item_dropout",
+            "context_dropout",
+            "dropout",
+        ):
             check_fraction(name, getattr(self, name))
         if not isinstance(self.share_item_vectors, bool):
             raise ValueError(

@@ -76,7 +76,7 @@ class Settings:
     item_dropout: float
     context_dropout: float
     share_item_vectors: bool = False
-    averaged_epochs: int = 0
+    averaging_start: int | None = None
 
 
 def training_rows(data: InteractionData) -> TrainingRows:
@@ -198,7 +198,9 @@ def run_epochs(
     step = 0
     losses = []
     average = _WeightAverage(parameters)
-    first_averaged = settings.epochs - settings.averaged_epochs
+    if progress is not None:
+        # A bar drawn before the first epoch ends shows which model is training.
+        progress(0, settings.epochs, f"epoch 0/{settings.epochs}")
     for epoch in range(settings.epochs):
         started = time.perf_counter()
         order = torch.randperm(row_count, generator=generator)
@@ -213,7 +215,7 @@ def run_epochs(
             weight_total += weight
 
         losses.append(total / max(weight_total, 1))
-        if settings.averaged_epochs and epoch >= first_averaged:
+        if settings.averaging_start is not None and epoch >= settings.averaging_start:
             average.add()
         message = f"epoch {epoch + 1}/{settings.epochs}: mean loss {losses[-1]:.4f}"
         _log.info("%s in %.2fs", message, time.perf_counter() - started)

@@ -30,8 +30,17 @@ def test_recommend_zero_match_filter(runner, served_store, extra):
     result = recommend(runner, served_store, "--user", "3", "--filter", "year>3000", *extra)
 
     assert result.exit_code == 0, result.output
-    assert "no item matches the filters" in result.output
+    assert "no item matches --filter year>3000 (values are" in result.output
     assert "Traceback" not in result.output
+
+
+def test_recommend_zero_match_names_genre(runner, served_store):
+    result = recommend(
+        runner, served_store, "--user", "3", "--genre", "Nope", "--filter", "year>1"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "no item matches --genre Nope --filter year>1" in result.output
 
 
 def test_recommend_zero_match_json(runner, served_store):

@@ -151,6 +151,11 @@ def test_hybrid_skips_zero_weight_parts(tmp_path):
         ),
         ({"user_knn": [1, 2]}, TypeError, "invalid user_knn: list"),
         ({"item_knn": {"shrinkage": -1}}, ValueError, "invalid shrinkage: -1"),
+        (
+            {"item_knn": {"bogus": 1}},
+            ValueError,
+            "unknown parameter of item_knn: 'bogus', expected one of neighbour_count",
+        ),
     ],
 )
 def test_hybrid_invalid_params(params, error, message):

@@ -301,8 +301,9 @@ def test_two_tower_progress_per_epoch(data, seed):
         data, seed=seed, progress=lambda *call: calls.append(call)
     )
 
-    assert [call[:2] for call in calls] == [(1, 3), (2, 3), (3, 3)]
-    assert all("mean loss" in message for _, _, message in calls)
+    assert [call[:2] for call in calls] == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    assert calls[0][2] == "two_tower epoch 0/3"
+    assert all("mean loss" in message for _, _, message in calls[1:])
 
 
 def test_two_tower_fit_restores_torch_state(data, seed):
@@ -471,8 +472,8 @@ def test_two_tower_history_override(scorer, data):
         ("history_length", 0, "invalid history_length: 0"),
         ("pooling", "max", "invalid pooling: 'max'"),
         ("share_item_vectors", "yes", "invalid share_item_vectors: 'yes'"),
-        ("averaged_epochs", -1, "invalid averaged_epochs: -1"),
-        ("averaged_epochs", 2.0, "invalid averaged_epochs: 2.0"),
+        ("averaging_start", -1, "invalid averaging_start: -1"),
+        ("averaging_start", 2.0, "invalid averaging_start: 2.0"),
     ],
 )
 def test_two_tower_invalid_params(data, name, value, message):
