@@ -147,7 +147,8 @@ class HybridScorer(Scorer):
             if weights[name] == 0:
                 continue
             part_params = defaults if params is None else params
-            scorer = scorer_class(**check_params(name, scorer_class, part_params))
+            check_params(f"the hybrid's {name} part", scorer_class, part_params)
+            scorer = scorer_class(**part_params)
             prefitted = fitted.get(name)
             if (
                 type(prefitted) is scorer_class

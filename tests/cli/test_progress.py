@@ -65,3 +65,15 @@ def test_log_record_gets_own_line(monkeypatch):
     assert "epoch 2/3" in after
     assert output.endswith("INFO done\n")
     assert "emit" not in vars(handler)
+
+
+def test_first_frame_shows_message(monkeypatch):
+    terminal = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+
+    with progress_bar("train") as progress:
+        progress(0, 3, "two_tower epoch 0/3")
+        first_frame = terminal.getvalue()
+
+    assert "train two_tower" in first_frame
+    assert "epoch 0/3" in first_frame

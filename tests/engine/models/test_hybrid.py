@@ -154,7 +154,7 @@ def test_hybrid_skips_zero_weight_parts(tmp_path):
         (
             {"item_knn": {"bogus": 1}},
             ValueError,
-            "unknown parameter of item_knn: 'bogus', expected one of neighbour_count",
+            "unknown parameter of the hybrid's item_knn part: 'bogus', expected one of",
         ),
     ],
 )
