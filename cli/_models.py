@@ -45,3 +45,15 @@ def epoch_params(epochs: int) -> dict[str, dict]:
     """Return model parameters that set the two towers' epochs, alone and in the hybrid."""
     two_tower = {"epochs": epochs}
     return {"two_tower": two_tower, "hybrid": {"two_tower": dict(two_tower)}}
+
+
+def warn_unused_epochs(epochs: int | None, names: list[str] | None) -> None:
+    """Warn on stderr when ``--epochs`` is given but no selected model trains epochs."""
+    if epochs is None or names is None:
+        return
+    if not set(names) & set(epoch_params(epochs)):
+        click.echo(
+            f"warning: --epochs {epochs} is ignored: it sets the epochs of two_tower "
+            f"and hybrid, and the selected models are {', '.join(names)}",
+            err=True,
+        )

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from cli._models import SEED, epoch_params, parse_models
+from cli._models import SEED, epoch_params, parse_models, warn_unused_epochs
 from cli._progress import progress_bar
 from cli._table import render_table
 from engine.errors import SqlrecError
@@ -91,6 +91,7 @@ def evaluate(
     from engine.models import MODELS
 
     names = parse_models(model_names, MODELS, "--models")
+    warn_unused_epochs(epochs, names)
     models = names
     if epochs is not None:
         params = epoch_params(epochs)

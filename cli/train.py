@@ -6,7 +6,7 @@ import json
 
 import click
 
-from cli._models import SEED, epoch_params, parse_models
+from cli._models import SEED, epoch_params, parse_models, warn_unused_epochs
 from cli._progress import progress_bar
 
 
@@ -42,6 +42,7 @@ def train(obj, models: tuple[str, ...], seed: int, epochs: int | None, as_json: 
     from engine.models import MODELS
 
     names = parse_models(models, MODELS, "--model")
+    warn_unused_epochs(epochs, names)
     store = obj.open()
     params = epoch_params(epochs) if epochs else None
     with progress_bar("train", enabled=not as_json) as progress:

@@ -208,6 +208,24 @@ def test_evaluate_epochs_reach_two_towers(runner, small_store):
     assert "neighbour_count" in params["hybrid"]["item_knn"]
 
 
+def test_evaluate_unused_epochs_warns(runner, small_store):
+    result = _invoke(runner, small_store, "--models", "popular", "--epochs", "2")
+
+    assert result.exit_code == 0, result.output
+    assert "warning: --epochs 2 is ignored" in result.stderr
+    assert "selected models are popular" in result.stderr
+    assert "warning" not in result.stdout
+
+
+def test_evaluate_used_epochs_no_warning(runner, small_store):
+    result = _invoke(
+        runner, small_store, "--models", "popular,two_tower", "--epochs", "1"
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.stderr
+
+
 @pytest.mark.parametrize("seed", ["-1", str(2**32), "abc"])
 def test_evaluate_seed_out_of_range(runner, small_store, seed):
     result = _invoke(runner, small_store, "--models", "popular", "--seed", seed)
