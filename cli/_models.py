@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 
 #: Seeds that numpy, torch and the k-means sample all accept.
@@ -39,6 +41,88 @@ def parse_models(values: tuple[str, ...], registry, option: str) -> list[str] | 
             param_hint=option,
         )
     return names
+
+
+#: Help of the repeatable ``--param`` option of train and evaluate.
+PARAM_HELP = (
+    "Model parameter MODEL.NAME=VALUE, repeatable: two_tower.learning_rate=0.001, "
+    "item_knn.similarity=cosine, or hybrid.two_tower.epochs=5 for a part of the "
+    "hybrid. VALUE is read as a JSON number, true, false or null when it is one, "
+    "else as text. It overrides --epochs."
+)
+
+
+def parse_params(
+    values: tuple[str, ...], registry, names: list[str] | None
+) -> dict[str, dict]:
+    """Return ``--param`` values as parameters by model name.
+
+    Raises ``click.BadParameter`` for a value without ``MODEL.NAME=``, an
+    unregistered model, or a model outside ``names`` (None selects all).
+    """
+    params: dict[str, dict] = {}
+    known = ", ".join(sorted(registry)) or "none"
+    for text in values:
+        path, equals, raw = text.partition("=")
+        keys = path.strip().split(".")
+        if not equals or len(keys) < 2 or not all(keys):
+            raise click.BadParameter(
+                f"invalid parameter: {text!r}, expected MODEL.NAME=VALUE such as "
+                "two_tower.epochs=5",
+                param_hint="--param",
+            )
+        model = keys[0]
+        if model not in registry:
+            raise click.BadParameter(
+                f"unknown model: {model} in {text!r}, expected one of {known}",
+                param_hint="--param",
+            )
+        if names is not None and model not in names:
+            raise click.BadParameter(
+                f"parameter of a model that is not selected: {text!r}, select "
+                f"{model} too or leave the parameter out",
+                param_hint="--param",
+            )
+        if len(keys) == 2 and keys[1] in registry:
+            # The hybrid names its parts after the models, and each part takes
+            # parameters of its own.
+            raise click.BadParameter(
+                f"invalid parameter: {text!r}, expected a parameter of the part, "
+                f"such as {path}.epochs=5",
+                param_hint="--param",
+            )
+        target = params.setdefault(model, {})
+        for key in keys[1:-1]:
+            target = target.setdefault(key, {})
+            if not isinstance(target, dict):
+                raise click.BadParameter(
+                    f"invalid parameter: {text!r}, {key} was given a value "
+                    "and sub-parameters",
+                    param_hint="--param",
+                )
+        target[keys[-1]] = _parse_value(raw)
+    return params
+
+
+def _parse_value(raw: str):
+    """Read a number, true, false or null as JSON, and anything else as text."""
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+    # Lists and objects stay text, so every parameter is set one name at a time.
+    return raw if isinstance(value, (list, dict)) else value
+
+
+def merge_params(base: dict, override: dict) -> dict:
+    """Return ``base`` with ``override`` laid over it, merging nested dicts by key."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_params(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def epoch_params(epochs: int) -> dict[str, dict]:

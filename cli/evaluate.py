@@ -6,7 +6,15 @@ import json
 
 import click
 
-from cli._models import SEED, epoch_params, parse_models, warn_unused_epochs
+from cli._models import (
+    PARAM_HELP,
+    SEED,
+    epoch_params,
+    merge_params,
+    parse_models,
+    parse_params,
+    warn_unused_epochs,
+)
 from cli._progress import progress_bar
 from cli._table import render_table
 from engine.errors import SqlrecError
@@ -59,6 +67,7 @@ _COLUMNS = [
     help="Training epochs of the two-tower model, alone and inside the hybrid. "
     "Default: the model's own (30).",
 )
+@click.option("--param", "param_values", multiple=True, help=PARAM_HELP)
 @click.option(
     "--json", "as_json", is_flag=True, help="Print the result as one JSON object."
 )
@@ -70,6 +79,7 @@ def evaluate(
     model_names: tuple[str, ...],
     seed: int,
     epochs: int | None,
+    param_values: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Fit the models on a protocol split and report their accuracy.
@@ -86,15 +96,19 @@ def evaluate(
       sqlrec --store movies.sqlrec evaluate --phase tune --models popular,item_knn
       sqlrec --store movies.sqlrec evaluate --protocol temporal --json > temporal.json
       sqlrec --store movies.sqlrec evaluate --models two_tower,hybrid --epochs 5
+      sqlrec --store movies.sqlrec evaluate --phase tune --models user_knn \\
+          --param user_knn.neighbour_count=100
     """
     from engine.evaluation import evaluate as run_evaluation
     from engine.models import MODELS
 
     names = parse_models(model_names, MODELS, "--models")
     warn_unused_epochs(epochs, names)
+    option_params = parse_params(param_values, MODELS, names)
+    epochs_set = epoch_params(epochs) if epochs is not None else {}
+    params = merge_params(epochs_set, option_params)
     models = names
-    if epochs is not None:
-        params = epoch_params(epochs)
+    if params:
         models = {
             name: params.get(name, {}) for name in (names or sorted(MODELS))
         }

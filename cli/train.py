@@ -6,7 +6,15 @@ import json
 
 import click
 
-from cli._models import SEED, epoch_params, parse_models, warn_unused_epochs
+from cli._models import (
+    PARAM_HELP,
+    SEED,
+    epoch_params,
+    merge_params,
+    parse_models,
+    parse_params,
+    warn_unused_epochs,
+)
 from cli._progress import progress_bar
 
 
@@ -25,9 +33,17 @@ from cli._progress import progress_bar
     help="Training epochs of the two-tower model, alone and inside the hybrid. "
     "Default: the model's own (30).",
 )
+@click.option("--param", "param_values", multiple=True, help=PARAM_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.pass_obj
-def train(obj, models: tuple[str, ...], seed: int, epochs: int | None, as_json: bool) -> None:
+def train(
+    obj,
+    models: tuple[str, ...],
+    seed: int,
+    epochs: int | None,
+    param_values: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """Fit the models on all interactions and write a new model version.
 
     The version becomes active for serving after "sqlrec index".
@@ -36,6 +52,7 @@ def train(obj, models: tuple[str, ...], seed: int, epochs: int | None, as_json: 
     Example:
       sqlrec --store movies.sqlrec train
       sqlrec --store movies.sqlrec train --model two_tower --epochs 5
+      sqlrec --store movies.sqlrec train --model item_knn --param item_knn.shrinkage=50
     """
     from engine.training import train as run_training
 
@@ -43,8 +60,10 @@ def train(obj, models: tuple[str, ...], seed: int, epochs: int | None, as_json: 
 
     names = parse_models(models, MODELS, "--model")
     warn_unused_epochs(epochs, names)
+    option_params = parse_params(param_values, MODELS, names)
+    epochs_set = epoch_params(epochs) if epochs else {}
+    params = merge_params(epochs_set, option_params) or None
     store = obj.open()
-    params = epoch_params(epochs) if epochs else None
     with progress_bar("train", enabled=not as_json) as progress:
         result = run_training(
             store, models=names, params=params, seed=seed, progress=progress

@@ -226,6 +226,48 @@ def test_evaluate_used_epochs_no_warning(runner, small_store):
     assert "warning" not in result.stderr
 
 
+def test_evaluate_param_overrides_epochs(runner, small_store):
+    result = _invoke(
+        runner, small_store, "--models", "two_tower,item_knn", "--epochs", "1",
+        "--param", "two_tower.epochs=2", "--param", "item_knn.shrinkage=7.5",
+        "--json",
+    )
+
+    assert result.exit_code == 0, result.output
+    params = {
+        entry["model"]: entry["params"] for entry in json.loads(result.stdout)["models"]
+    }
+    assert params["two_tower"]["epochs"] == 2
+    assert params["item_knn"]["shrinkage"] == 7.5
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("item_knn.shrinkage", "invalid parameter: 'item_knn.shrinkage', expected"),
+        ("nope.x=1", "unknown model: nope in 'nope.x=1'"),
+        ("user_knn.shrinkage=5", "parameter of a model that is not selected"),
+        ("hybrid.two_tower=5", "expected a parameter of the part"),
+    ],
+)
+def test_evaluate_bad_param_form(runner, small_store, value, message):
+    result = _invoke(
+        runner, small_store, "--models", "item_knn,hybrid", "--param", value
+    )
+
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_evaluate_unknown_param_name(runner, small_store):
+    result = _invoke(
+        runner, small_store, "--models", "popular", "--param", "popular.bogus=1"
+    )
+
+    assert result.exit_code == 1
+    assert "unknown parameter of popular: 'bogus'" in result.output
+
+
 @pytest.mark.parametrize("seed", ["-1", str(2**32), "abc"])
 def test_evaluate_seed_out_of_range(runner, small_store, seed):
     result = _invoke(runner, small_store, "--models", "popular", "--seed", seed)

@@ -1,3 +1,4 @@
+import json
 import re
 
 import engine
@@ -35,3 +36,45 @@ def test_train_empty_model_names_value(runner, store_path):
     assert result.exit_code == 2
     assert "invalid models: ''" in result.output
     assert "(''" not in result.output
+
+
+def _demo_store(store_path):
+    store = engine.open(store_path, create=True)
+    demo = generate_demo(seed=1, user_count=40, item_count=60)
+    ingest_files(store, demo.interactions, items=demo.items, users=demo.users)
+    return store
+
+
+def test_train_param_reaches_model(runner, store_path):
+    store = _demo_store(store_path)
+
+    result = runner.invoke(
+        sqlrec,
+        [
+            "--store", str(store_path), "train", "--model", "item_knn",
+            "--param", "item_knn.shrinkage=7.5", "--json",
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    version = json.loads(result.stdout)["version"]
+    config = json.loads(
+        (store.models_path / version / "item_knn" / "scorer.json").read_text()
+    )
+    assert config["params"]["shrinkage"] == 7.5
+
+
+def test_train_unknown_param_keeps_store(runner, store_path):
+    store = _demo_store(store_path)
+
+    result = runner.invoke(
+        sqlrec,
+        ["--store", str(store_path), "train", "--model", "item_knn",
+         "--param", "item_knn.bogus=1"],
+    )
+
+    assert result.exit_code != 0
+    assert "unknown parameter of item_knn: 'bogus'" in str(result.exception) + (
+        result.output
+    )
+    assert not any(store.models_path.glob("v*"))
