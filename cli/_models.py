@@ -96,8 +96,8 @@ def parse_params(
             target = target.setdefault(key, {})
             if not isinstance(target, dict):
                 raise click.BadParameter(
-                    f"invalid parameter: {text!r}, {key} was given a value "
-                    "and sub-parameters",
+                    f"invalid parameter: {text!r}, {key} has both a value and "
+                    "sub-parameters, expected one of the two",
                     param_hint="--param",
                 )
         target[keys[-1]] = _parse_value(raw)
@@ -129,6 +129,23 @@ def epoch_params(epochs: int) -> dict[str, dict]:
     """Return model parameters that set the two towers' epochs, alone and in the hybrid."""
     two_tower = {"epochs": epochs}
     return {"two_tower": two_tower, "hybrid": {"two_tower": dict(two_tower)}}
+
+
+def option_params(
+    epochs: int | None,
+    param_values: tuple[str, ...],
+    registry,
+    names: list[str] | None,
+) -> dict[str, dict]:
+    """Return the model parameters that ``--epochs`` and ``--param`` set.
+
+    ``--param`` values override the epochs. Warns when ``--epochs`` reaches no
+    selected model, and raises ``click.BadParameter`` as :func:`parse_params`.
+    """
+    warn_unused_epochs(epochs, names)
+    from_param = parse_params(param_values, registry, names)
+    from_epochs = epoch_params(epochs) if epochs is not None else {}
+    return merge_params(from_epochs, from_param)
 
 
 def warn_unused_epochs(epochs: int | None, names: list[str] | None) -> None:

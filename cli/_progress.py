@@ -35,7 +35,7 @@ def progress_bar(label: str, *, enabled: bool = True):
                 length=total, label=f"{label} {head}".strip(), file=sys.stderr,
                 show_pos=True, item_show_func=lambda item: item,
             )
-            # The first frame carries the message too: a step of 0 draws nothing.
+            # Set the message before the first frame, because a step of 0 draws nothing.
             bar.current_item = message
             bar.render_progress()
             state.update(bar=bar, total=total, label=head, done=0)

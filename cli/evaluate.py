@@ -6,15 +6,7 @@ import json
 
 import click
 
-from cli._models import (
-    PARAM_HELP,
-    SEED,
-    epoch_params,
-    merge_params,
-    parse_models,
-    parse_params,
-    warn_unused_epochs,
-)
+from cli._models import PARAM_HELP, SEED, option_params, parse_models
 from cli._progress import progress_bar
 from cli._table import render_table
 from engine.errors import SqlrecError
@@ -103,10 +95,7 @@ def evaluate(
     from engine.models import MODELS
 
     names = parse_models(model_names, MODELS, "--models")
-    warn_unused_epochs(epochs, names)
-    option_params = parse_params(param_values, MODELS, names)
-    epochs_set = epoch_params(epochs) if epochs is not None else {}
-    params = merge_params(epochs_set, option_params)
+    params = option_params(epochs, param_values, MODELS, names)
     models = names
     if params:
         models = {

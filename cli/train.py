@@ -6,15 +6,7 @@ import json
 
 import click
 
-from cli._models import (
-    PARAM_HELP,
-    SEED,
-    epoch_params,
-    merge_params,
-    parse_models,
-    parse_params,
-    warn_unused_epochs,
-)
+from cli._models import PARAM_HELP, SEED, option_params, parse_models
 from cli._progress import progress_bar
 
 
@@ -59,10 +51,7 @@ def train(
     from engine.models import MODELS
 
     names = parse_models(models, MODELS, "--model")
-    warn_unused_epochs(epochs, names)
-    option_params = parse_params(param_values, MODELS, names)
-    epochs_set = epoch_params(epochs) if epochs else {}
-    params = merge_params(epochs_set, option_params) or None
+    params = option_params(epochs, param_values, MODELS, names) or None
     store = obj.open()
     with progress_bar("train", enabled=not as_json) as progress:
         result = run_training(

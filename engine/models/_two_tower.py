@@ -26,8 +26,8 @@ from engine.export._inputs import ITEM_INPUTS, QUERY_INPUTS, UNKNOWN_HOUR, Tower
 from engine.features import InteractionData
 from engine.models._base import Progress, Scorer, named_progress
 from engine.models._checks import (
-    check_fitted,
     check_count,
+    check_fitted,
     check_fraction,
     check_non_negative,
     check_positive_int,
@@ -342,7 +342,7 @@ class TwoTowerScorer(Scorer):
     The defaults were chosen on the validation item of the MovieLens-100K
     ``loo`` split (tuning phase). Averaging the weights of the last 10 of 30
     epochs reached recall@10/30/100 of 0.210 / 0.430 / 0.699 (mean of seeds
-    0 and 1), against 0.209 / 0.403 / 0.696 for the last weights; averaging
+    0 and 1), against 0.209 / 0.403 / 0.696 for the last weights. Averaging
     the last 5 epochs scored 0.210 / 0.429 / 0.696 and the last 20 0.209 /
     0.421 / 0.692. With shared item vectors and 30 epochs the
     transformer pooling reached recall@10/30/100 of 0.209 / 0.403 / 0.696
@@ -652,12 +652,7 @@ class TwoTowerScorer(Scorer):
         check_non_negative("regularization", self.regularization)
         if self.averaging_start is not None:
             check_count("averaging_start", self.averaging_start)
-        for name in (
-            "user_dropout",
-            "item_dropout",
-            "context_dropout",
-            "dropout",
-        ):
+        for name in ("user_dropout", "item_dropout", "context_dropout", "dropout"):
             check_fraction(name, getattr(self, name))
         if not isinstance(self.share_item_vectors, bool):
             raise ValueError(

@@ -51,8 +51,14 @@ def test_train_param_reaches_model(runner, store_path):
     result = runner.invoke(
         sqlrec,
         [
-            "--store", str(store_path), "train", "--model", "item_knn",
-            "--param", "item_knn.shrinkage=7.5", "--json",
+            "--store",
+            str(store_path),
+            "train",
+            "--model",
+            "item_knn",
+            "--param",
+            "item_knn.shrinkage=7.5",
+            "--json",
         ],
     )
 
@@ -69,12 +75,19 @@ def test_train_unknown_param_keeps_store(runner, store_path):
 
     result = runner.invoke(
         sqlrec,
-        ["--store", str(store_path), "train", "--model", "item_knn",
-         "--param", "item_knn.bogus=1"],
+        [
+            "--store",
+            str(store_path),
+            "train",
+            "--model",
+            "item_knn",
+            "--param",
+            "item_knn.bogus=1",
+        ],
     )
 
     assert result.exit_code != 0
-    assert "unknown parameter of item_knn: 'bogus'" in str(result.exception) + (
-        result.output
-    )
+    # The group raises the error, which the console entry point then prints.
+    message = str(result.exception) + result.output
+    assert "unknown parameter of item_knn: 'bogus'" in message
     assert not any(store.models_path.glob("v*"))

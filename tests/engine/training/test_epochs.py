@@ -55,8 +55,8 @@ def test_averaging_means_last_epochs(start, averaged):
     layer, snapshots = train(epochs=3, averaging_start=start)
 
     for position, parameter in enumerate(layer.parameters()):
-        kept = [snapshot[position] for snapshot in snapshots[-averaged:]]
-        expected = torch.stack(kept).mean(0)
+        averaged_weights = [snapshot[position] for snapshot in snapshots[-averaged:]]
+        expected = torch.stack(averaged_weights).mean(0)
         torch.testing.assert_close(parameter.detach(), expected)
         # The mean differs from the last epoch's weights.
         assert not torch.allclose(parameter.detach(), snapshots[-1][position])
