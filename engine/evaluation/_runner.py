@@ -42,6 +42,7 @@ from engine.evaluation._tables import (
 )
 from engine.features import InteractionData
 from engine.models import MODELS, Progress, Scorer, get_model
+from engine.models._checks import check_scorers
 from engine.models._hybrid import HybridScorer
 from engine.store import Store
 
@@ -184,6 +185,7 @@ def evaluate(
     """
     check_protocol(protocol, phase)
     scorers = _resolve_models(models)
+    check_scorers(scorers)
     if not isinstance(store, Store):
         from engine.store import open as open_store
 

@@ -1,7 +1,7 @@
 """Recommenders: popularity, neighbourhood CF, metadata, a hybrid, the two towers."""
 
 from engine.models._base import Progress, Scorer
-from engine.models._checks import check_params
+from engine.models._checks import check_params, check_scorers
 from engine.models._hybrid import HybridScorer
 from engine.models._item_knn import ItemKNNScorer
 from engine.models._metadata import MetadataScorer
@@ -37,8 +37,14 @@ MODELS: dict[str, type[Scorer]] = {
 
 
 def get_model(name: str, **params) -> Scorer:
-    """Create the scorer registered as ``name`` with ``params``."""
+    """Create the scorer registered as ``name`` with ``params``, checked.
+
+    Raises ValueError (TypeError for a value of the wrong kind) for an unknown
+    name, an unknown parameter or a bad value, with the model's name.
+    """
     if name not in MODELS:
         known = ", ".join(sorted(MODELS)) or "none"
         raise ValueError(f"unknown model: {name!r}, expected one of {known}")
-    return MODELS[name](**check_params(name, MODELS[name], params))
+    scorer = MODELS[name](**check_params(name, MODELS[name], params))
+    check_scorers([(name, scorer)])
+    return scorer

@@ -72,6 +72,13 @@ class Scorer:
         """
         raise NotImplementedError
 
+    def check_params(self) -> None:
+        """Check the constructor parameters; raise ValueError naming a bad one.
+
+        Needs no data, so a job can check every model before it fits the
+        first. :meth:`fit` runs the same checks.
+        """
+
     def get_params(self) -> dict[str, Any]:
         """Constructor arguments, for result tables and reproducibility."""
         return {

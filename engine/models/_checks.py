@@ -96,6 +96,19 @@ def check_users(users, user_count: int) -> np.ndarray:
     return array.astype(np.int64, copy=False)
 
 
+def check_scorers(scorers) -> None:
+    """Run ``check_params`` of each (name, scorer) pair; errors start with the name.
+
+    Jobs call it before the first fit, so that a bad value of their last
+    model fails the job at once instead of after the other fits.
+    """
+    for name, scorer in scorers:
+        try:
+            scorer.check_params()
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"model {name}: {error}") from error
+
+
 def check_params(name: str, scorer_class: type, params: dict) -> dict:
     """Return ``params``, or raise ``ValueError`` for a key ``scorer_class`` lacks.
 

@@ -117,6 +117,13 @@ class HybridScorer(Scorer):
         self.history_items_: np.ndarray | None = None
         self.item_count_: int = 0
 
+    def check_params(self) -> None:
+        """Check the weights and the parameters of every part with a weight above 0."""
+        weights = self._weights()
+        for name, scorer_class, _ in _PARTS:
+            if weights[name] > 0:
+                self._part(name, scorer_class).check_params()
+
     def fit(
         self,
         data: InteractionData,
@@ -137,18 +144,10 @@ class HybridScorer(Scorer):
         started = time.perf_counter()
         fitted = fitted or {}
         parts = {}
-        for name, scorer_class, defaults in _PARTS:
-            params = getattr(self, name)
-            if params is not None and not isinstance(params, dict):
-                raise TypeError(
-                    f"invalid {name}: {type(params).__name__}, expected a dict of "
-                    f"{scorer_class.__name__} parameters or None"
-                )
+        for name, scorer_class, _ in _PARTS:
             if weights[name] == 0:
                 continue
-            part_params = defaults if params is None else params
-            check_params(f"the hybrid's {name} part", scorer_class, part_params)
-            scorer = scorer_class(**part_params)
+            scorer = self._part(name, scorer_class)
             prefitted = fitted.get(name)
             if (
                 type(prefitted) is scorer_class
@@ -204,6 +203,24 @@ class HybridScorer(Scorer):
         standardised = (values - values[candidate].mean()) / deviation
         standardised[~candidate] = 0.0
         return standardised
+
+    def _part(self, name: str, scorer_class: type[Scorer]) -> Scorer:
+        """Build the unfitted part ``name`` from its parameters or the defaults."""
+        params = getattr(self, name)
+        if params is not None and not isinstance(params, dict):
+            raise TypeError(
+                f"invalid {name}: {type(params).__name__}, expected a dict of "
+                f"{scorer_class.__name__} parameters or None"
+            )
+        defaults = next(d for part, _, d in _PARTS if part == name)
+        part_params = defaults if params is None else params
+        check_params(f"the hybrid's {name} part", scorer_class, part_params)
+        scorer = scorer_class(**part_params)
+        try:
+            scorer.check_params()
+        except ValueError as error:
+            raise ValueError(f"the hybrid's {name} part: {error}") from error
+        return scorer
 
     def _weights(self) -> dict[str, float]:
         weights = {

@@ -99,10 +99,15 @@ class ItemKNNScorer(Scorer):
         self.history_items_: np.ndarray | None = None
         self.history_weights_: np.ndarray | None = None
 
+    def check_params(self) -> None:
+        check_positive_int("neighbour_count", self.neighbour_count)
+        check_neighbour_settings(self)
+
     def fit(
         self, data: InteractionData, *, seed: int = 0, progress: Progress | None = None
     ) -> ItemKNNScorer:
         """Compute the item neighbours of ``data``; ``seed`` is unused."""
+        self.check_params()
         neighbour_count = check_positive_int("neighbour_count", self.neighbour_count)
         settings = check_neighbour_settings(self)
         started = time.perf_counter()

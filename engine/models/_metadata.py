@@ -80,11 +80,15 @@ class MetadataScorer(Scorer):
         self.history_items_: np.ndarray | None = None
         self.history_weights_: np.ndarray | None = None
 
+    def check_params(self) -> None:
+        check_fraction("popularity_weight", self.popularity_weight)
+        check_half_life(self.recency_half_life)
+
     def fit(
         self, data: InteractionData, *, seed: int = 0, progress: Progress | None = None
     ) -> MetadataScorer:
         """Encode the item metadata and count item popularity; ``seed`` is unused."""
-        check_fraction("popularity_weight", self.popularity_weight)
+        self.check_params()
         half_life = check_half_life(self.recency_half_life)
 
         self.encoder_ = FeatureEncoder("item_id").fit(

@@ -98,18 +98,26 @@ class SequenceKNNScorer(ItemKNNScorer):
         self.history_items_: np.ndarray | None = None
         self.history_weights_: np.ndarray | None = None
 
-    def fit(
-        self, data: InteractionData, *, seed: int = 0, progress: Progress | None = None
-    ) -> SequenceKNNScorer:
-        """Count the item pairs of ``data``, keep the neighbours; ``seed`` is unused."""
-        neighbour_count = check_positive_int("neighbour_count", self.neighbour_count)
-        shrinkage = check_non_negative("shrinkage", self.shrinkage)
-        window = check_positive_int("window", self.window)
-        decay = check_fraction("decay", self.decay)
+    def check_params(self) -> None:
+        check_positive_int("neighbour_count", self.neighbour_count)
+        check_non_negative("shrinkage", self.shrinkage)
+        check_positive_int("window", self.window)
+        check_fraction("decay", self.decay)
         if not isinstance(self.directed, bool):
             raise TypeError(
                 f"invalid directed: {self.directed!r}, expected True or False"
             )
+        check_half_life(self.recency_half_life)
+
+    def fit(
+        self, data: InteractionData, *, seed: int = 0, progress: Progress | None = None
+    ) -> SequenceKNNScorer:
+        """Count the item pairs of ``data``, keep the neighbours; ``seed`` is unused."""
+        self.check_params()
+        neighbour_count = check_positive_int("neighbour_count", self.neighbour_count)
+        shrinkage = check_non_negative("shrinkage", self.shrinkage)
+        window = check_positive_int("window", self.window)
+        decay = check_fraction("decay", self.decay)
         half_life = check_half_life(self.recency_half_life)
         started = time.perf_counter()
 

@@ -417,7 +417,7 @@ class TwoTowerScorer(Scorer):
         from engine.training import _sequences as sequences
         from engine.training import _two_tower as training
 
-        self._check_params()
+        self.check_params()
         if data.interaction_count == 0:
             raise ValueError(
                 "invalid data: no interactions, expected at least one to fit"
@@ -633,7 +633,7 @@ class TwoTowerScorer(Scorer):
             )
         return query_tower, item_tower
 
-    def _check_params(self) -> None:
+    def check_params(self) -> None:
         for name in (
             "embedding_size",
             "hidden_size",

@@ -91,10 +91,15 @@ class UserKNNScorer(Scorer):
         self.history_items_: np.ndarray | None = None
         self.item_count_: int = 0
 
+    def check_params(self) -> None:
+        check_positive_int("neighbour_count", self.neighbour_count)
+        check_neighbour_settings(self)
+
     def fit(
         self, data: InteractionData, *, seed: int = 0, progress: Progress | None = None
     ) -> UserKNNScorer:
         """Find the user neighbours of ``data``; ``seed`` is unused."""
+        self.check_params()
         neighbour_count = check_positive_int("neighbour_count", self.neighbour_count)
         settings = check_neighbour_settings(self)
         started = time.perf_counter()

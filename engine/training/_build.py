@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from engine.errors import NotBuiltError
 from engine.features import InteractionData
 from engine.models import MODELS, Progress, get_model
+from engine.models._checks import check_scorers
 
 _log = logging.getLogger(__name__)
 
@@ -109,6 +110,7 @@ def train(
     """
     names = check_model_names(models or DEFAULT_MODELS)
     params = params or {}
+    check_scorers((name, get_model(name, **params.get(name, {}))) for name in names)
     with store.lock():
         # The version is recorded in the catalog only after every model fits, so
         # fail now, not after the fits, when another process keeps it open.

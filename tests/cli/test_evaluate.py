@@ -268,6 +268,19 @@ def test_evaluate_unknown_param_name(runner, small_store):
     assert "unknown parameter of popular: 'bogus'" in result.output
 
 
+def test_evaluate_bad_param_value_before_any_fit(runner, small_store):
+    # The towers come first and take a while to fit. The bad value of the
+    # model after them stops the run before any fit starts.
+    result = _invoke(
+        runner, small_store, "--models", "two_tower,item_knn",
+        "--param", "item_knn.neighbour_count=abc",
+    )
+
+    assert result.exit_code == 1
+    assert "model item_knn: invalid neighbour_count: 'abc'" in result.output
+    assert "epoch" not in result.output
+
+
 @pytest.mark.parametrize("seed", ["-1", str(2**32), "abc"])
 def test_evaluate_seed_out_of_range(runner, small_store, seed):
     result = _invoke(runner, small_store, "--models", "popular", "--seed", seed)

@@ -310,6 +310,29 @@ def test_evaluate_unknown_parameter(tiny_store):
         evaluate(tiny_store, models={"popular": {"bogus": 1}})
 
 
+def test_evaluate_checks_every_model_before_fitting(tiny_store):
+    recording = RecordingScorer()
+    models = {"recording": recording, "item_knn": {"neighbour_count": "abc"}}
+
+    message = "model item_knn: invalid neighbour_count: 'abc'"
+    with pytest.raises(ValueError, match=message):
+        evaluate(tiny_store, models=models)
+
+    # Nothing fitted, and no result table was created.
+    assert not hasattr(recording, "pairs_")
+    with tiny_store.connect(read_only=True) as con:
+        tables = {row[0] for row in con.execute("show tables").fetchall()}
+    assert "eval_runs" not in tables
+
+
+def test_evaluate_checks_hybrid_parts_before_fitting(tiny_store):
+    models = {"hybrid": {"sequence_knn": {"window": 0}}}
+
+    message = "model hybrid: the hybrid's sequence_knn part: invalid window: 0"
+    with pytest.raises(ValueError, match=message):
+        evaluate(tiny_store, models=models)
+
+
 def test_evaluate_duplicate_model(tiny_store):
     with pytest.raises(ValueError, match="expected each name once"):
         evaluate(tiny_store, models=["popular", "popular"])

@@ -8,6 +8,7 @@ from engine.demo import generate_demo
 from engine.errors import NotBuiltError, StoreError
 from engine.index import latest_version
 from engine.ingest import ingest_files
+from engine.models import ItemKNNScorer
 from engine.training import train
 
 
@@ -72,9 +73,23 @@ def test_train_records_model_version(loaded_store):
     assert rows == [(first.version, None), (second.version, first.version)]
 
 
-def test_train_failure_leaves_no_version(loaded_store):
-    with pytest.raises(ValueError):
+def test_train_bad_parameter_fails_before_fitting(loaded_store):
+    with pytest.raises(ValueError, match="model item_knn: invalid neighbour_count: 0"):
         train(loaded_store, models=["popular", "item_knn"], params={"item_knn": {"neighbour_count": 0}})
+
+    models_path = loaded_store.models_path
+    assert not models_path.exists() or not list(models_path.iterdir())
+
+
+def test_train_failure_leaves_no_version(loaded_store, monkeypatch):
+    # A fit that fails after the first model has been fitted and saved.
+    def failing_fit(self, data, *, seed=0, progress=None):
+        raise ValueError("item_knn failed")
+
+    monkeypatch.setattr(ItemKNNScorer, "fit", failing_fit)
+
+    with pytest.raises(ValueError, match="item_knn failed"):
+        train(loaded_store, models=["popular", "item_knn"])
 
     assert not list(loaded_store.models_path.iterdir())
 
