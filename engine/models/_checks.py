@@ -120,6 +120,10 @@ def check_params(name: str, scorer_class: type, params: dict) -> dict:
         if parameter not in ("self", "args", "kwargs")
     ]
     unknown = sorted(set(params) - set(accepted))
+    if unknown and not accepted:
+        raise ValueError(
+            f"unknown parameter of {name}: {unknown[0]!r}, {name} takes no parameters"
+        )
     if unknown:
         raise ValueError(
             f"unknown parameter of {name}: {unknown[0]!r}, "

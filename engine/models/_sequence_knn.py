@@ -104,7 +104,7 @@ class SequenceKNNScorer(ItemKNNScorer):
         check_positive_int("window", self.window)
         check_fraction("decay", self.decay)
         if not isinstance(self.directed, bool):
-            raise TypeError(
+            raise ValueError(
                 f"invalid directed: {self.directed!r}, expected True or False"
             )
         check_half_life(self.recency_half_life)

@@ -265,7 +265,8 @@ def test_evaluate_unknown_param_name(runner, small_store):
     )
 
     assert result.exit_code == 1
-    assert "unknown parameter of popular: 'bogus'" in result.output
+    message = "unknown parameter of popular: 'bogus', popular takes no parameters"
+    assert message in result.output
 
 
 def test_evaluate_bad_param_value_before_any_fit(runner, small_store):
@@ -279,6 +280,17 @@ def test_evaluate_bad_param_value_before_any_fit(runner, small_store):
     assert result.exit_code == 1
     assert "model item_knn: invalid neighbour_count: 'abc'" in result.output
     assert "epoch" not in result.output
+
+
+def test_evaluate_bad_flag_of_hybrid_part(runner, small_store):
+    result = _invoke(
+        runner, small_store, "--models", "hybrid",
+        "--param", "hybrid.sequence_knn.directed=1",
+    )
+
+    assert result.exit_code == 1
+    assert "the hybrid's sequence_knn part: invalid directed: 1" in result.output
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("seed", ["-1", str(2**32), "abc"])

@@ -151,7 +151,7 @@ def test_sequence_knn_reports_progress():
         ({"window": 0}, ValueError, "invalid window: 0"),
         ({"window": 2.5}, ValueError, "invalid window: 2.5"),
         ({"decay": 1.5}, ValueError, "invalid decay: 1.5"),
-        ({"directed": "yes"}, TypeError, "invalid directed: 'yes'"),
+        ({"directed": "yes"}, ValueError, "invalid directed: 'yes'"),
         ({"recency_half_life": 0}, ValueError, "invalid recency_half_life: 0"),
     ],
 )
