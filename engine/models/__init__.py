@@ -37,7 +37,7 @@ MODELS: dict[str, type[Scorer]] = {
 
 
 def get_model(name: str, **params) -> Scorer:
-    """Create the scorer registered as ``name`` with ``params``, checked.
+    """Create the scorer registered as ``name`` with ``params`` and check them.
 
     Raises ValueError (TypeError for a value of the wrong kind) for an unknown
     name, an unknown parameter or a bad value, with the model's name.

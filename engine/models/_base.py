@@ -73,7 +73,7 @@ class Scorer:
         raise NotImplementedError
 
     def check_params(self) -> None:
-        """Check the constructor parameters; raise ValueError naming a bad one.
+        """Check the constructor parameters and raise ValueError naming a bad one.
 
         Needs no data, so a job can check every model before it fits the
         first. :meth:`fit` runs the same checks.

@@ -120,9 +120,9 @@ class HybridScorer(Scorer):
     def check_params(self) -> None:
         """Check the weights and the parameters of every part with a weight above 0."""
         weights = self._weights()
-        for name, scorer_class, _ in _PARTS:
+        for name, scorer_class, defaults in _PARTS:
             if weights[name] > 0:
-                self._part(name, scorer_class).check_params()
+                self._part(name, scorer_class, defaults)
 
     def fit(
         self,
@@ -144,10 +144,10 @@ class HybridScorer(Scorer):
         started = time.perf_counter()
         fitted = fitted or {}
         parts = {}
-        for name, scorer_class, _ in _PARTS:
+        for name, scorer_class, defaults in _PARTS:
             if weights[name] == 0:
                 continue
-            scorer = self._part(name, scorer_class)
+            scorer = self._part(name, scorer_class, defaults)
             prefitted = fitted.get(name)
             if (
                 type(prefitted) is scorer_class
@@ -204,15 +204,14 @@ class HybridScorer(Scorer):
         standardised[~candidate] = 0.0
         return standardised
 
-    def _part(self, name: str, scorer_class: type[Scorer]) -> Scorer:
-        """Build the unfitted part ``name`` from its parameters or the defaults."""
+    def _part(self, name: str, scorer_class: type[Scorer], defaults: dict) -> Scorer:
+        """Build and check the part ``name`` from its parameters or ``defaults``."""
         params = getattr(self, name)
         if params is not None and not isinstance(params, dict):
             raise TypeError(
                 f"invalid {name}: {type(params).__name__}, expected a dict of "
                 f"{scorer_class.__name__} parameters or None"
             )
-        defaults = next(d for part, _, d in _PARTS if part == name)
         part_params = defaults if params is None else params
         check_params(f"the hybrid's {name} part", scorer_class, part_params)
         scorer = scorer_class(**part_params)

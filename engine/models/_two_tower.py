@@ -365,7 +365,8 @@ class TwoTowerScorer(Scorer):
     0.191 at recall@10 against 0.215 for 50, perhaps because longer chunks
     mean fewer optimizer steps per epoch. With two seeds other than the two
     the settings above were chosen on, the towers scored 0.196 at recall@10
-    against 0.214, so those tuning figures are optimistic by about 0.02.
+    against 0.214, so those tuning figures are optimistic by about 0.02, an
+    estimate from two seeds.
     """
 
     name = "two_tower"

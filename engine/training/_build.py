@@ -25,7 +25,6 @@ import pyarrow.parquet as pq
 from engine.errors import NotBuiltError
 from engine.features import InteractionData
 from engine.models import MODELS, Progress, get_model
-from engine.models._checks import check_scorers
 
 _log = logging.getLogger(__name__)
 
@@ -110,7 +109,9 @@ def train(
     """
     names = check_model_names(models or DEFAULT_MODELS)
     params = params or {}
-    check_scorers((name, get_model(name, **params.get(name, {}))) for name in names)
+    # get_model checks each model's parameters, so a bad value fails here,
+    # before the first fit.
+    scorers = {name: get_model(name, **params.get(name, {})) for name in names}
     with store.lock():
         # The version is recorded in the catalog only after every model fits, so
         # fail now, not after the fits, when another process keeps it open.
@@ -127,7 +128,7 @@ def train(
         staging = store.models_path / f".tmp-{version}"
         staging.mkdir(parents=True)
         try:
-            result = _fit_all(data, names, params, seed, progress, staging, version)
+            result = _fit_all(data, scorers, seed, progress, staging, version)
             _write_serving_snapshot(data, staging)
             _write_version_file(staging, version, parent, data, names, params, seed, result)
             staging.rename(store.version_path(version))
@@ -164,14 +165,14 @@ def _remove_stale_staging(models_path: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _fit_all(data, names, params, seed, progress, staging: Path, version: str) -> TrainResult:
+def _fit_all(data, scorers, seed, progress, staging: Path, version: str) -> TrainResult:
     result = TrainResult(version, staging, data.interaction_count)
     # The hybrid fits last, so that it can take the parts this build has
     # already fitted with the same parameters instead of fitting them again.
     fitted = {}
-    for name in sorted(names, key=lambda name: name == "hybrid"):
+    for name in sorted(scorers, key=lambda name: name == "hybrid"):
         started = time.perf_counter()
-        scorer = get_model(name, **params.get(name, {}))
+        scorer = scorers[name]
         if name == "hybrid":
             scorer.fit(data, seed=seed, progress=progress, fitted=fitted)
         else:

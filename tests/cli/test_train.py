@@ -45,22 +45,15 @@ def _demo_store(store_path):
     return store
 
 
+def _train_item_knn(runner, store_path, param, *options):
+    arguments = ["--store", str(store_path), "train", "--model", "item_knn"]
+    return runner.invoke(sqlrec, [*arguments, "--param", param, *options])
+
+
 def test_train_param_reaches_model(runner, store_path):
     store = _demo_store(store_path)
 
-    result = runner.invoke(
-        sqlrec,
-        [
-            "--store",
-            str(store_path),
-            "train",
-            "--model",
-            "item_knn",
-            "--param",
-            "item_knn.shrinkage=7.5",
-            "--json",
-        ],
-    )
+    result = _train_item_knn(runner, store_path, "item_knn.shrinkage=7.5", "--json")
 
     assert result.exit_code == 0, result.output
     version = json.loads(result.stdout)["version"]
@@ -73,18 +66,7 @@ def test_train_param_reaches_model(runner, store_path):
 def test_train_unknown_param_keeps_store(runner, store_path):
     store = _demo_store(store_path)
 
-    result = runner.invoke(
-        sqlrec,
-        [
-            "--store",
-            str(store_path),
-            "train",
-            "--model",
-            "item_knn",
-            "--param",
-            "item_knn.bogus=1",
-        ],
-    )
+    result = _train_item_knn(runner, store_path, "item_knn.bogus=1")
 
     assert result.exit_code != 0
     # The group raises the error, which the console entry point then prints.

@@ -318,7 +318,7 @@ def test_evaluate_checks_every_model_before_fitting(tiny_store):
     with pytest.raises(ValueError, match=message):
         evaluate(tiny_store, models=models)
 
-    # Nothing fitted, and no result table was created.
+    # Nothing was fitted, and no result table was created.
     assert not hasattr(recording, "pairs_")
     with tiny_store.connect(read_only=True) as con:
         tables = {row[0] for row in con.execute("show tables").fetchall()}

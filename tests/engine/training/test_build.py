@@ -73,9 +73,11 @@ def test_train_records_model_version(loaded_store):
     assert rows == [(first.version, None), (second.version, first.version)]
 
 
-def test_train_bad_parameter_fails_before_fitting(loaded_store):
+def test_train_bad_value_before_fit(loaded_store):
+    params = {"item_knn": {"neighbour_count": 0}}
+
     with pytest.raises(ValueError, match="model item_knn: invalid neighbour_count: 0"):
-        train(loaded_store, models=["popular", "item_knn"], params={"item_knn": {"neighbour_count": 0}})
+        train(loaded_store, models=["popular", "item_knn"], params=params)
 
     models_path = loaded_store.models_path
     assert not models_path.exists() or not list(models_path.iterdir())
