@@ -66,3 +66,8 @@ def train(
         click.echo(f"  {name:<{name_width}}  {seconds:8.1f} s")
     for name, diff in result.export_max_abs_diff.items():
         click.echo(f"  onnx {name}: max abs difference to torch {diff:.2e}")
+    if not result.export_max_abs_diff:
+        click.echo(
+            "this version has no two towers, so \"sqlrec index\" cannot serve it; "
+            "add two_tower to --model for a version that serves"
+        )

@@ -28,17 +28,42 @@ def latest_version(store) -> str:
     A version folder without its row, such as one a failed train left behind, is
     skipped.
     """
+    versions = _recorded_versions(store)
+    if not versions:
+        raise NotBuiltError(f'no trained model version in {store.path} (run "sqlrec train")')
+    return versions[-1]
+
+
+def _recorded_versions(store) -> list[str]:
+    """Names of the complete, recorded model versions in ``store``, oldest first."""
     with store.connect() as con:
         rows = con.execute("select version from model_versions").fetchall()
     recorded = {version for (version,) in rows}
-    versions = sorted(
+    return sorted(
         p.name
         for p in store.models_path.glob("v*")
         if p.name in recorded and (p / "version.json").is_file()
     )
-    if not versions:
-        raise NotBuiltError(f'no trained model version in {store.path} (run "sqlrec train")')
-    return versions[-1]
+
+
+def _check_has_towers(store, version: str) -> None:
+    """Raise :class:`NotBuiltError` naming a fix when ``version`` has no item tower."""
+    from engine.export import ITEM_TOWER_FILE
+
+    if (store.version_path(version) / ITEM_TOWER_FILE).is_file():
+        return
+    with_towers = [
+        name
+        for name in _recorded_versions(store)
+        if (store.version_path(name) / ITEM_TOWER_FILE).is_file()
+    ]
+    fix = 'train one with the two-tower model ("sqlrec train --model two_tower")'
+    if with_towers:
+        fix += f' or index version {with_towers[-1]}, the newest that has one ' \
+            f'("sqlrec index --version {with_towers[-1]}")'
+    raise NotBuiltError(
+        f"version {version} has no item tower, so it cannot be indexed: {fix}"
+    )
 
 
 def embed_items(version_path, items: pa.Table, progress=None) -> np.ndarray:
@@ -48,9 +73,9 @@ def embed_items(version_path, items: pa.Table, progress=None) -> np.ndarray:
     -------
     ndarray of shape (item_count, embedding_size), float32
     """
-    from engine.export import OnnxTower, TowerInputs
+    from engine.export import ITEM_TOWER_FILE, OnnxTower, TowerInputs
 
-    tower_file = version_path / "item_tower.onnx"
+    tower_file = version_path / ITEM_TOWER_FILE
     if not tower_file.is_file():
         raise NotBuiltError(
             f"version {version_path.name} has no item tower (train it with "
@@ -96,6 +121,7 @@ def build_index(store, *, version: str | None = None, seed: int = 0, progress=No
         version_path = store.version_path(version)
         if not (version_path / "version.json").is_file():
             raise NotBuiltError(f"model version not found: {version} in {store.models_path}")
+        _check_has_towers(store, version)
         started = time.perf_counter()
         with store.connect() as con:
             items = con.sql("select * from items order by item_id").to_arrow_table()

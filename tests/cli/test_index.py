@@ -41,6 +41,29 @@ def test_index_rejects_bad_seed(runner, trained_store):
     assert "'many' is not a valid integer" in result.output
 
 
+def test_index_names_newest_version_with_towers(runner, trained_store, tmp_path):
+    copy = tmp_path / "knn.sqlrec"
+    shutil.copytree(trained_store, copy)
+    store = engine.open(copy)
+    with_towers = engine.index.latest_version(store)
+    knn_only = train(store, models=["item_knn"], seed=4).version
+    before = store.manifest()
+
+    result = runner.invoke(sqlrec, ["--store", str(copy), "index"])
+
+    assert result.exit_code == 1
+    # The group raises the error, which the console entry point then prints.
+    message = str(result.exception)
+    assert f"version {knn_only} has no item tower" in message
+    assert f"sqlrec index --version {with_towers}" in message
+    assert store.manifest() == before
+    picked = runner.invoke(
+        sqlrec, ["--store", str(copy), "index", "--version", with_towers, "--json"]
+    )
+    assert picked.exit_code == 0, picked.output
+    assert json.loads(picked.output)["version"] == with_towers
+
+
 @pytest.fixture
 def indexed_store(trained_store, tmp_path):
     copy = tmp_path / "indexed.sqlrec"

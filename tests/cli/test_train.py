@@ -63,6 +63,15 @@ def test_train_param_reaches_model(runner, store_path):
     assert config["params"]["shrinkage"] == 7.5
 
 
+def test_train_without_towers_says_index_cannot_serve(runner, store_path):
+    _demo_store(store_path)
+
+    result = _train_item_knn(runner, store_path, "item_knn.shrinkage=5")
+
+    assert result.exit_code == 0, result.output
+    assert 'this version has no two towers, so "sqlrec index" cannot' in result.output
+
+
 def test_train_unknown_param_keeps_store(runner, store_path):
     store = _demo_store(store_path)
 
