@@ -21,7 +21,17 @@ os.environ.setdefault("LANCEDB_LOG", "error")
 from engine.errors import SqlrecError  # noqa: E402
 
 # Command modules, each defining a click command named like the module.
-_COMMANDS = ("init", "ingest", "train", "index", "recommend", "evaluate", "demo", "sql")
+_COMMANDS = (
+    "init",
+    "ingest",
+    "train",
+    "index",
+    "recommend",
+    "evaluate",
+    "models",
+    "demo",
+    "sql",
+)
 
 
 class StoreContext:

@@ -48,7 +48,8 @@ PARAM_HELP = (
     "Model parameter MODEL.NAME=VALUE, repeatable: two_tower.learning_rate=0.001, "
     "item_knn.similarity=cosine, or hybrid.two_tower.epochs=5 for a part of the "
     "hybrid. VALUE is read as a JSON number, true, false or null when it is one, "
-    "else as text. It overrides --epochs."
+    "else as text. It overrides --epochs. \"sqlrec models\" lists every "
+    "parameter with its default."
 )
 
 
@@ -100,6 +101,17 @@ def parse_params(
                     "sub-parameters, expected one of the two",
                     param_hint="--param",
                 )
+        if isinstance(target.get(keys[-1]), dict):
+            raise click.BadParameter(
+                f"invalid parameter: {text!r}, {keys[-1]} has both a value and "
+                "sub-parameters, expected one of the two",
+                param_hint="--param",
+            )
+        if keys[-1] in target:
+            raise click.BadParameter(
+                f"parameter given twice: {path.strip()}, expected each parameter once",
+                param_hint="--param",
+            )
         target[keys[-1]] = _parse_value(raw)
     return params
 

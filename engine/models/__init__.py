@@ -2,6 +2,7 @@
 
 from engine.models._base import Progress, Scorer
 from engine.models._checks import check_params, check_scorers
+from engine.models._describe import ModelDescription, ParameterDescription, describe_scorer
 from engine.models._hybrid import HybridScorer
 from engine.models._item_knn import ItemKNNScorer
 from engine.models._metadata import MetadataScorer
@@ -15,12 +16,15 @@ __all__ = [
     "HybridScorer",
     "ItemKNNScorer",
     "MetadataScorer",
+    "ModelDescription",
+    "ParameterDescription",
     "PopularityScorer",
     "Progress",
     "Scorer",
     "SequenceKNNScorer",
     "TwoTowerScorer",
     "UserKNNScorer",
+    "describe_model",
     "get_model",
 ]
 
@@ -36,15 +40,29 @@ MODELS: dict[str, type[Scorer]] = {
 }
 
 
+def _check_name(name: str) -> None:
+    if name not in MODELS:
+        known = ", ".join(sorted(MODELS)) or "none"
+        raise ValueError(f"unknown model: {name!r}, expected one of {known}")
+
+
+def describe_model(name: str) -> ModelDescription:
+    """Describe the model registered as ``name``: its summary and its parameters.
+
+    Each parameter comes with its default, its type and the first sentence of
+    its documentation. Raises ValueError for an unknown name.
+    """
+    _check_name(name)
+    return describe_scorer(name, MODELS[name])
+
+
 def get_model(name: str, **params) -> Scorer:
     """Create the scorer registered as ``name`` with ``params`` and check them.
 
     Raises ValueError (TypeError for a value of the wrong kind) for an unknown
     name, an unknown parameter or a bad value, with the model's name.
     """
-    if name not in MODELS:
-        known = ", ".join(sorted(MODELS)) or "none"
-        raise ValueError(f"unknown model: {name!r}, expected one of {known}")
+    _check_name(name)
     scorer = MODELS[name](**check_params(name, MODELS[name], params))
     check_scorers([(name, scorer)])
     return scorer

@@ -86,6 +86,9 @@ class HybridScorer(Scorer):
 
     name = "hybrid"
 
+    #: Parameters each part gets in place of its own defaults, by part name.
+    part_defaults = {name: dict(defaults) for name, _, defaults in _PARTS if defaults}
+
     def __init__(
         self,
         item_knn_weight: float = 0.5,

@@ -35,7 +35,7 @@ class MetadataScorer(Scorer):
 
     Parameters
     ----------
-    popularity_weight : float, default=0.7
+    popularity_weight : float, default=0.6
         Share of the popularity prior in the score, from 0 (content only) to
         1 (popularity only). Content alone ranks poorly on MovieLens, because
         genres do not tell which of a genre's many films a user saw.

@@ -259,6 +259,22 @@ def test_evaluate_bad_param_form(runner, small_store, value, message):
     assert message in result.output
 
 
+def test_evaluate_rejects_repeated_param(runner, small_store):
+    result = _invoke(
+        runner,
+        small_store,
+        "--models",
+        "item_knn",
+        "--param",
+        "item_knn.shrinkage=5",
+        "--param",
+        "item_knn.shrinkage=7",
+    )
+
+    assert result.exit_code == 2
+    assert "parameter given twice: item_knn.shrinkage" in result.output
+
+
 def test_evaluate_unknown_param_name(runner, small_store):
     result = _invoke(
         runner, small_store, "--models", "popular", "--param", "popular.bogus=1"
