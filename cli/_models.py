@@ -152,12 +152,22 @@ def option_params(
     """Return the model parameters that ``--epochs`` and ``--param`` set.
 
     ``--param`` values override the epochs. Warns when ``--epochs`` reaches no
-    selected model, and raises ``click.BadParameter`` as :func:`parse_params`.
+    selected model. Raises ``click.BadParameter`` as :func:`parse_params`, and
+    for a parameter name or value that a selected model rejects, so that every
+    mistake in ``--param`` is a usage error found before the store is opened.
     """
+    from engine.models import get_model
+
     warn_unused_epochs(epochs, names)
     from_param = parse_params(param_values, registry, names)
     from_epochs = epoch_params(epochs) if epochs is not None else {}
-    return merge_params(from_epochs, from_param)
+    params = merge_params(from_epochs, from_param)
+    for name in names or registry:
+        try:
+            get_model(name, **params.get(name, {}))
+        except (TypeError, ValueError) as error:
+            raise click.BadParameter(str(error), param_hint="--param") from error
+    return params
 
 
 def warn_unused_epochs(epochs: int | None, names: list[str] | None) -> None:

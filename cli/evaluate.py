@@ -41,6 +41,7 @@ _COLUMNS = [
 )
 @click.option(
     "--models",
+    "--model",
     "model_names",
     multiple=True,
     help="Models to evaluate (comma-separated or repeatable): registry names such "

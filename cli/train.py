@@ -13,6 +13,7 @@ from cli._progress import progress_bar
 @click.command("train")
 @click.option(
     "--model",
+    "--models",
     "models",
     multiple=True,
     help="Model to fit (repeatable or comma-separated): popular, item_knn, user_knn, "

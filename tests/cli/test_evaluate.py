@@ -280,7 +280,7 @@ def test_evaluate_unknown_param_name(runner, small_store):
         runner, small_store, "--models", "popular", "--param", "popular.bogus=1"
     )
 
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     message = "unknown parameter of popular: 'bogus', popular takes no parameters"
     assert message in result.output
 
@@ -293,7 +293,7 @@ def test_evaluate_bad_value_before_fit(runner, small_store):
         "--param", "item_knn.neighbour_count=abc",
     )
 
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "model item_knn: invalid neighbour_count: 'abc'" in result.output
     assert "epoch" not in result.output
 
@@ -304,7 +304,7 @@ def test_evaluate_bad_flag_of_hybrid_part(runner, small_store):
         "--param", "hybrid.sequence_knn.directed=1",
     )
 
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "the hybrid's sequence_knn part: invalid directed: 1" in result.output
     # The CLI printed the error and exited, so no exception escaped it.
     assert isinstance(result.exception, SystemExit)

@@ -77,8 +77,16 @@ def test_train_unknown_param_keeps_store(runner, store_path):
 
     result = _train_item_knn(runner, store_path, "item_knn.bogus=1")
 
-    assert result.exit_code != 0
-    # The group raises the error, which the console entry point then prints.
-    message = str(result.exception) + result.output
-    assert "unknown parameter of item_knn: 'bogus'" in message
+    assert result.exit_code == 2
+    assert "unknown parameter of item_knn: 'bogus'" in result.output
     assert not any(store.models_path.glob("v*"))
+
+
+def test_train_accepts_models_spelling(runner, store_path):
+    _demo_store(store_path)
+    arguments = ["--store", str(store_path), "train", "--models", "popular", "--json"]
+
+    result = runner.invoke(sqlrec, arguments)
+
+    assert result.exit_code == 0, result.output
+    assert list(json.loads(result.stdout)["fit_seconds"]) == ["popular"]
