@@ -29,6 +29,7 @@ _COMMANDS = (
     "recommend",
     "evaluate",
     "models",
+    "versions",
     "demo",
     "sql",
 )

@@ -39,7 +39,8 @@ create table if not exists model_versions (
     created_at timestamp not null,
     interaction_count bigint not null,
     models varchar[] not null,
-    settings json not null
+    settings json not null,
+    removed_at timestamp
 );
 """
 

@@ -139,7 +139,8 @@ def train(
         try:
             with store.writer() as con:
                 con.execute(
-                    "insert into model_versions values (?, ?, ?, ?, ?, ?)",
+                    "insert into model_versions (version, parent, created_at, "
+                    "interaction_count, models, settings) values (?, ?, ?, ?, ?, ?)",
                     [
                         version, parent, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
                         data.interaction_count, list(names),
