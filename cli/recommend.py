@@ -105,8 +105,9 @@ def _shortfall_message(
         )
     if not len(result):
         return (
-            f"no item matches {' '.join(conditions) or 'the filters'} (values are "
-            "case-sensitive: check them against the items table with sqlrec sql)"
+            f"no item matches {' '.join(conditions) or 'the filters'} (check the "
+            "values against the items table with sqlrec sql; text values are "
+            "case-sensitive)"
         )
     unseen = "unseen " if exclude_seen and result.source == "two_tower" else ""
     noun = "item matches" if len(result) == 1 else "items match"

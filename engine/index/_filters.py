@@ -185,16 +185,23 @@ def check_filter(f: Filter, schema: pa.Schema) -> pa.DataType:
     if is_list_type(kind):
         if f.op not in _LIST_OPS:
             raise ValueError(
-                f"invalid operator {f.op!r} for list column {f.column}, expected any "
-                f"or all (written {f.column}~A|B for any, {f.column}~A&B for all)"
+                f"invalid operator {_as_written(f.op)} for list column {f.column}, "
+                f"expected any or all (written {f.column}~A|B for any, "
+                f"{f.column}~A&B for all)"
             )
     elif f.op not in _SCALAR_OPS:
         raise ValueError(
-            f"invalid operator {f.op!r} for column {f.column}, which is not a list, "
-            f"expected one of {', '.join(_SCALAR_OPS)} (written {f.column}=A|B for in, "
-            f"{f.column}!=A|B for not in)"
+            f"invalid operator {_as_written(f.op)} for column {f.column}, which is "
+            f"not a list, expected one of {', '.join(_SCALAR_OPS)} (written "
+            f"{f.column}=A|B for in, {f.column}!=A|B for not in)"
         )
     return kind
+
+
+def _as_written(op) -> str:
+    """Name operator ``op`` with the filter text that produces it, such as ~ for any."""
+    written = {"any": "~A|B", "all": "~A&B", "in": "=A|B", "not in": "!=A|B"}
+    return f"{op!r} ({written[op]})" if op in written else repr(op)
 
 
 def is_list_type(kind: pa.DataType) -> bool:

@@ -105,7 +105,7 @@ class SequenceKNNScorer(ItemKNNScorer):
         check_fraction("decay", self.decay)
         if not isinstance(self.directed, bool):
             raise ValueError(
-                f"invalid directed: {self.directed!r}, expected True or False"
+                f"invalid directed: {self.directed!r}, expected true or false"
             )
         check_half_life(self.recency_half_life)
 

@@ -664,7 +664,7 @@ class TwoTowerScorer(Scorer):
         if not isinstance(self.share_item_vectors, bool):
             raise ValueError(
                 f"invalid share_item_vectors: {self.share_item_vectors!r}, "
-                "expected True or False"
+                "expected true or false"
             )
         if self.pooling not in POOLINGS:
             raise ValueError(

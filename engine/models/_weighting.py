@@ -38,7 +38,7 @@ def check_half_life(value) -> float | None:
     if check_non_negative("recency_half_life", value) == 0:
         raise ValueError(
             f"invalid recency_half_life: {value!r}, expected a positive number "
-            "of interactions, or None to weight every item alike"
+            "of interactions, or null (None in Python) to weight every item alike"
         )
     return float(value)
 

@@ -30,7 +30,7 @@ def test_recommend_zero_match_filter(runner, served_store, extra):
     result = recommend(runner, served_store, "--user", "3", "--filter", "year>3000", *extra)
 
     assert result.exit_code == 0, result.output
-    assert "no item matches --filter year>3000 (values are" in result.output
+    assert "no item matches --filter year>3000 (check the values" in result.output
     assert "Traceback" not in result.output
 
 
