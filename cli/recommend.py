@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import click
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from engine.errors import UnknownUserError
 
@@ -79,11 +81,30 @@ def recommend(
     shortfall = _shortfall_message(result, k, conditions, not include_seen)
     if shortfall:
         click.echo(shortfall)
+    if genre and not len(result):
+        hint = _genre_hint(store, genre)
+        if hint:
+            click.echo(hint)
     if not len(result):
         return
     click.echo(f"{'rank':>4}  {'item_id':>8}  {'score':>9}  title")
     for item in result:
         click.echo(f"{item.rank:>4}  {item.item_id:>8}  {item.score:9.4f}  {item.title or ''}")
+
+
+def _genre_hint(store, genre: str) -> str | None:
+    """Suggest the catalogue's spelling of ``genre`` when it differs only in case."""
+    metadata = store.recommender().index.snapshot().metadata
+    if "genres" not in metadata.column_names:
+        return None
+    column = metadata.column("genres")
+    if not pa.types.is_list(column.type):
+        return None
+    names = pc.unique(pc.list_flatten(column)).to_pylist()
+    matches = sorted(n for n in names if isinstance(n, str) and n.lower() == genre.lower())
+    if not matches or genre in matches:
+        return None
+    return f"did you mean --genre {' or --genre '.join(matches)}?"
 
 
 def _shortfall_message(

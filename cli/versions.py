@@ -57,18 +57,7 @@ def versions(obj, keep: int | None, dry_run: bool, show_all: bool, as_json: bool
     if not infos:
         click.echo('no model versions (run "sqlrec train")')
         return
-    rows = [
-        (
-            info.version + (" *" if info.active else ""),
-            info.created_at.strftime("%Y-%m-%d %H:%M"),
-            ",".join(info.models),
-            info.interaction_count,
-            "yes" if info.indexed else "no",
-            _megabytes(info.size_bytes),
-            info.removed_at.strftime("%Y-%m-%d %H:%M") if info.removed_at else "",
-        )
-        for info in infos
-    ]
+    rows = [_row(info) for info in infos]
     columns = ["version", "created (UTC)", "models", "interactions", "indexed", "size"]
     if show_all:
         columns.append("removed (UTC)")
@@ -76,6 +65,26 @@ def versions(obj, keep: int | None, dry_run: bool, show_all: bool, as_json: bool
         rows = [row[:-1] for row in rows]
     click.echo(render_table(columns, rows, max_width=40))
     click.echo("* the version being served")
+
+
+def _row(info) -> tuple:
+    """One table row; a removed version shows - for what it no longer has."""
+    version = info.version + (" *" if info.active else "")
+    created = info.created_at.strftime("%Y-%m-%d %H:%M")
+    models = _models_text(info.models)
+    if info.removed_at:
+        removed = info.removed_at.strftime("%Y-%m-%d %H:%M")
+        return version, created, models, info.interaction_count, "-", "-", removed
+    indexed = "yes" if info.indexed else "no"
+    size = _megabytes(info.size_bytes)
+    return version, created, models, info.interaction_count, indexed, size, ""
+
+
+def _models_text(models: list[str]) -> str:
+    """Name the models of a version, or "all" for the full default set."""
+    from engine.training import DEFAULT_MODELS
+
+    return "all" if set(models) == set(DEFAULT_MODELS) else ",".join(models)
 
 
 def _megabytes(size: int) -> str:

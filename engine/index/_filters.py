@@ -192,8 +192,9 @@ def check_filter(f: Filter, schema: pa.Schema) -> pa.DataType:
     elif f.op not in _SCALAR_OPS:
         raise ValueError(
             f"invalid operator {_as_written(f.op)} for column {f.column}, which is "
-            f"not a list, expected one of {', '.join(_SCALAR_OPS)} (written "
-            f"{f.column}=A|B for in, {f.column}!=A|B for not in)"
+            f"not a list, expected one of {', '.join(_SCALAR_OPS)} (in the filter "
+            f"text: {f.column}=A|B for in, {f.column}!=A|B for not in; ~ works on "
+            "list columns only)"
         )
     return kind
 
@@ -201,7 +202,7 @@ def check_filter(f: Filter, schema: pa.Schema) -> pa.DataType:
 def _as_written(op) -> str:
     """Name operator ``op`` with the filter text that produces it, such as ~ for any."""
     written = {"any": "~A|B", "all": "~A&B", "in": "=A|B", "not in": "!=A|B"}
-    return f"{op!r} ({written[op]})" if op in written else repr(op)
+    return f"{written[op]} ({op!r})" if op in written else repr(op)
 
 
 def is_list_type(kind: pa.DataType) -> bool:

@@ -52,12 +52,16 @@ class HybridScorer(Scorer):
     Parameters
     ----------
     item_knn_weight : float, default=0.5
+        Weight of the item-kNN part's standardised scores.
     user_knn_weight : float, default=0.5
+        Weight of the user-kNN part's standardised scores.
     sequence_knn_weight : float, default=1.0
+        Weight of the sequence-kNN part's standardised scores.
     metadata_weight : float, default=0.3
+        Weight of the metadata part's standardised scores.
     two_tower_weight : float, default=9.0
-        Weights of the standardised part scores, each >= 0 and not all 0. A
-        part with weight 0 is not fitted.
+        Weight of the two towers' standardised scores. Every weight is >= 0
+        and at least one is above 0. A part with weight 0 is not fitted.
     item_knn, user_knn, sequence_knn, metadata, two_tower : dict, optional
         Constructor parameters of each part. Default: the part's own defaults,
         except ``popularity_weight=0.0`` for the metadata part.

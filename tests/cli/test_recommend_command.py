@@ -43,6 +43,17 @@ def test_recommend_zero_match_names_genre(runner, served_store):
     assert "no item matches --genre Nope --filter year>1" in result.output
 
 
+def test_recommend_genre_in_other_case(runner, served_store):
+    store = engine.open(served_store)
+    genres = store.recommender().index.snapshot().metadata.column("genres")
+    genre = genres.combine_chunks().flatten()[0].as_py()
+
+    result = recommend(runner, served_store, "--user", "3", "--genre", genre.upper())
+
+    assert result.exit_code == 0, result.output
+    assert f"did you mean --genre {genre}?" in result.output
+
+
 def test_recommend_zero_match_json(runner, served_store):
     result = recommend(
         runner, served_store, "--user", "3", "--filter", "year>3000", "--json"

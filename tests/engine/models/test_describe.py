@@ -42,11 +42,13 @@ def test_description_is_plain_text():
 
 
 def test_shared_description_reaches_each_name():
-    parameters = {p.name: p for p in describe_model("hybrid").parameters}
+    tower = {p.name: p for p in describe_model("two_tower").parameters}
+    hybrid = {p.name: p for p in describe_model("hybrid").parameters}
 
-    assert parameters["item_knn_weight"].description.startswith("Weights of the")
-    assert parameters["two_tower_weight"].default == 9.0
-    assert parameters["metadata"].type == "dict"
+    assert tower["user_dropout"].description == tower["item_dropout"].description
+    assert tower["user_dropout"].description.startswith("Share of training rows")
+    assert hybrid["metadata"].type == "dict"
+    assert hybrid["metadata_weight"].description.startswith("Weight of the metadata")
 
 
 def test_describe_unknown_model():
