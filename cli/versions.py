@@ -31,7 +31,7 @@ def versions(obj, keep: int | None, dry_run: bool, show_all: bool, as_json: bool
       sqlrec --store movies.sqlrec versions --prune 3 --dry-run
       sqlrec --store movies.sqlrec versions --prune 3
     """
-    from engine.training import list_versions, prune_versions
+    from engine.versions import list_versions, prune_versions
 
     if dry_run and keep is None:
         raise click.UsageError("--dry-run needs --prune N")
@@ -58,12 +58,14 @@ def versions(obj, keep: int | None, dry_run: bool, show_all: bool, as_json: bool
         click.echo('no model versions (run "sqlrec train")')
         return
     rows = [_row(info) for info in infos]
-    columns = ["version", "created (UTC)", "models", "interactions", "indexed", "size"]
+    columns = ["version", "created (UTC)", "interactions", "indexed", "size"]
     if show_all:
         columns.append("removed (UTC)")
     else:
-        rows = [row[:-1] for row in rows]
-    click.echo(render_table(columns, rows, max_width=40))
+        rows = [row[:5] + row[6:] for row in rows]
+    # The models come last, so that the full list fits without clipping.
+    columns.append("models")
+    click.echo(render_table(columns, rows, max_width=100))
     click.echo("* the version being served")
 
 
@@ -71,20 +73,13 @@ def _row(info) -> tuple:
     """One table row; a removed version shows - for what it no longer has."""
     version = info.version + (" *" if info.active else "")
     created = info.created_at.strftime("%Y-%m-%d %H:%M")
-    models = _models_text(info.models)
+    models = ",".join(info.models)
     if info.removed_at:
         removed = info.removed_at.strftime("%Y-%m-%d %H:%M")
-        return version, created, models, info.interaction_count, "-", "-", removed
+        return version, created, info.interaction_count, "-", "-", removed, models
     indexed = "yes" if info.indexed else "no"
     size = _megabytes(info.size_bytes)
-    return version, created, models, info.interaction_count, indexed, size, ""
-
-
-def _models_text(models: list[str]) -> str:
-    """Name the models of a version, or "all" for the full default set."""
-    from engine.training import DEFAULT_MODELS
-
-    return "all" if set(models) == set(DEFAULT_MODELS) else ",".join(models)
+    return version, created, info.interaction_count, indexed, size, "", models
 
 
 def _megabytes(size: int) -> str:

@@ -26,10 +26,8 @@ import threading
 import time
 from pathlib import Path
 
-import lancedb
 import numpy as np
 import pyarrow as pa
-from lancedb.index import Bitmap, BTree, IvfFlat, LabelList
 
 from engine.index._filters import ENGINE_COLUMNS, Filter, as_filters, compile_filters
 from engine.index._ivf import assign_partitions, partition_count_for, train_centroids
@@ -90,7 +88,7 @@ class ItemIndex:
     @property
     def table(self):
         if self._table is None:
-            table = lancedb.connect(str(self.lance_path)).open_table(self.table_name)
+            table = _connect(self.lance_path).open_table(self.table_name)
             if self.table_version is not None:
                 table.checkout(self.table_version)
             self._table = table
@@ -148,7 +146,9 @@ class ItemIndex:
 
         data = metadata.append_column("vector", _vector_array(embeddings))
         data = data.append_column(PARTITION_COLUMN, partitions)
-        db = lancedb.connect(str(lance_path))
+        from lancedb.index import IvfFlat
+
+        db = _connect(lance_path)
         table = db.create_table(table_name, data, mode="overwrite")
         _create_scalar_indexes(table, metadata)
         if data.num_rows >= VECTOR_INDEX_MIN_ROWS:
@@ -372,13 +372,24 @@ class ItemIndex:
         return len(old)
 
     def _latest_table(self):
-        return lancedb.connect(str(self.lance_path)).open_table(self.table_name)
+        return _connect(self.lance_path).open_table(self.table_name)
 
     def _pin(self, version: int) -> None:
         with self._snapshot_lock:
             self.table_version = version
             self._table = None
             self._snapshot = None
+
+
+def _connect(lance_path):
+    """Open the LanceDB folder ``lance_path``.
+
+    lancedb is imported here, not at the top, because importing it takes
+    about 1.5 s, and commands that never touch the index should not wait.
+    """
+    import lancedb
+
+    return lancedb.connect(str(lance_path))
 
 
 def check_k(k) -> int:
@@ -613,6 +624,8 @@ def _ids_where(item_ids: np.ndarray) -> str:
 
 def _create_scalar_indexes(table, metadata: pa.Table) -> None:
     """Index every filterable metadata column by the index type that suits it."""
+    from lancedb.index import Bitmap, BTree, LabelList
+
     for field in metadata.schema:
         kind = field.type
         config = None

@@ -42,7 +42,8 @@ def register_item_vectors(con: duckdb.DuckDBPyConnection, store) -> bool:
 
     # NOTE: DuckDB reads a registered object's schema at once, so the dataset is
     # opened here and not on the first query. That took about 10 ms for a 300-item
-    # table, and lancedb is already imported by the engine.
+    # table, plus the import of lancedb (about 1.2 s) on a process's first
+    # catalog connection once a version is indexed.
     import lancedb
 
     try:

@@ -1,5 +1,8 @@
 """Model versions on disk: list them, and remove the old ones that no process serves.
 
+This module imports neither torch nor lancedb at the top, so that listing
+versions starts fast.
+
 Every train writes a version folder under ``models/``, and every index a LanceDB
 table named ``items_<version>``. Nothing else removes them, so a store trained
 every week grows without end. :func:`prune_versions` removes the files of the

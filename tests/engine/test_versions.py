@@ -7,7 +7,8 @@ from engine.demo import generate_demo
 from engine.errors import StoreError
 from engine.index import build_index
 from engine.ingest import ingest_files
-from engine.training import list_versions, prune_versions, train
+from engine.training import train
+from engine.versions import list_versions, prune_versions
 
 _TOWERS = {"two_tower": {"epochs": 1}}
 
