@@ -1,13 +1,13 @@
 """Model versions on disk: list them, and remove the old ones that no process serves.
 
-This module imports neither torch nor lancedb at the top, so that listing
-versions starts fast.
-
 Every train writes a version folder under ``models/``, and every index a LanceDB
 table named ``items_<version>``. Nothing else removes them, so a store trained
 every week grows without end. :func:`prune_versions` removes the files of the
 old versions and keeps their ``model_versions`` rows, marked with the time of
 removal, so the history stays queryable in SQL.
+
+This module imports neither torch nor lancedb at the top, so that listing
+versions starts fast.
 """
 
 from __future__ import annotations
