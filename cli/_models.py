@@ -79,6 +79,7 @@ def parse_params(
                 param_hint="--param",
             )
         if names is not None and model not in names:
+            _check_name_of(model, registry[model], keys[1], text)
             raise click.BadParameter(
                 f"parameter of a model that is not selected: {text!r}, select "
                 f"{model} too or leave the parameter out",
@@ -114,6 +115,19 @@ def parse_params(
             )
         target[keys[-1]] = _parse_value(raw)
     return params
+
+
+def _check_name_of(model: str, scorer_class, name: str, text: str) -> None:
+    """Raise ``click.BadParameter`` when ``model`` has no parameter ``name``.
+
+    Selecting the model would not help then, so this error comes first.
+    """
+    from engine.models import check_params
+
+    try:
+        check_params(model, scorer_class, {name: None})
+    except ValueError as error:
+        raise click.BadParameter(f"{error} (in {text!r})", param_hint="--param") from error
 
 
 def _parse_value(raw: str):

@@ -247,6 +247,7 @@ def test_evaluate_param_overrides_epochs(runner, small_store):
         ("item_knn.shrinkage", "invalid parameter: 'item_knn.shrinkage', expected"),
         ("nope.x=1", "unknown model: nope in 'nope.x=1'"),
         ("user_knn.shrinkage=5", "parameter of a model that is not selected"),
+        ("popular.x=1", "popular takes no parameters (in 'popular.x=1')"),
         ("hybrid.two_tower=5", "expected a parameter of the part"),
     ],
 )
