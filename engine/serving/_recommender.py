@@ -113,8 +113,9 @@ class Recommender:
         if user_id is None or not self.known_user(int(user_id)):
             if fallback != "popular":
                 raise UnknownUserError(
-                    f"unknown user: {user_id} (not in version {self.version}; pass "
-                    '--fallback popular, or fallback="popular", for popular items)'
+                    f"unknown user: {user_id} (not in version {self.version}; for "
+                    "popular items instead, pass --fallback popular in the CLI or "
+                    'fallback="popular" in Python)'
                 )
             return self._popular_items(user_id, k, filters, context)
 
