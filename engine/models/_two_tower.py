@@ -366,7 +366,9 @@ class TwoTowerScorer(Scorer):
     mean fewer optimizer steps per epoch. With two seeds other than the two
     the settings above were chosen on, the towers scored 0.196 at recall@10
     against 0.214, so those tuning figures are optimistic by about 0.02, an
-    estimate from two seeds.
+    estimate from two seeds. Weighting each position's loss by ``1 + 2 *
+    0.5 ** (age / 10)``, with age counted back from the user's latest item,
+    scored 0.217 / 0.403 / 0.688 against 0.223 / 0.413 / 0.703 (one seed).
     """
 
     name = "two_tower"
