@@ -369,6 +369,11 @@ class TwoTowerScorer(Scorer):
     estimate from two seeds. Weighting each position's loss by ``1 + 2 *
     0.5 ** (age / 10)``, with age counted back from the user's latest item,
     scored 0.217 / 0.403 / 0.688 against 0.223 / 0.413 / 0.703 (one seed).
+    Inside the hybrid, an item dropout of 0 left recall@10/30/100 at 0.247 /
+    0.459 / 0.725 against 0.251 / 0.460 / 0.726 (mean of three seeds), and
+    raised them by 0.010 / 0.002 / 0.006 for the users whose validation item
+    is in the less popular half. Item dropout also trains the vectors of new
+    items, so it stays at 0.1.
     """
 
     name = "two_tower"
