@@ -1,8 +1,8 @@
 """Export of a fitted two-tower scorer to two ONNX models, checked against torch.
 
-torch is imported inside :func:`export_towers` only, so that serving code can
-import :mod:`engine.export` for :class:`TowerInputs` and :class:`OnnxTower`
-without loading torch.
+torch and onnx are imported inside the functions that export and check the
+files, so that serving code can import :mod:`engine.export` for
+:class:`TowerInputs` and :class:`OnnxTower` without loading either.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import onnx
 
 from engine.errors import ExportError, NotBuiltError
 from engine.export._inputs import TowerInputs, utc_context
@@ -35,7 +34,10 @@ ITEM_TOWER_FILE = "item_tower.onnx"
 #: Batch sizes of the parity check; 1 is the request path's size.
 CHECK_BATCH_SIZES = (1, 2, 17, 256)
 
-_DTYPES = {onnx.TensorProto.INT64: "int64", onnx.TensorProto.FLOAT: "float32"}
+#: Contract dtype names by ONNX tensor element type: the values of
+#: onnx.TensorProto.INT64 and FLOAT, written out so that importing this module
+#: does not load onnx.
+_DTYPES = {7: "int64", 1: "float32"}
 
 
 def load_contract(name: str) -> dict[str, Any]:
@@ -52,6 +54,8 @@ def check_contract(path: str | Path, contract: dict[str, Any]) -> None:
     Names, order, dtypes and ranks must match. Axes the contract lists as
     dynamic must be symbolic with that name; every other axis must be a fixed size.
     """
+    import onnx
+
     model = onnx.load(str(path))
     opset = next(
         (o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), None
@@ -182,6 +186,8 @@ def _export_module(module, example, contract, path: Path) -> None:
             dynamic_axes=dynamic_axes,
             opset_version=OPSET,
         )
+    import onnx
+
     onnx.checker.check_model(str(path))
 
 

@@ -110,3 +110,9 @@ def test_check_contract_other_opset(exported):
 def test_load_contract_missing():
     with pytest.raises(FileNotFoundError, match="ranker.json"):
         load_contract("ranker")
+
+
+def test_dtype_codes_match_onnx():
+    from engine.export._onnx import _DTYPES
+
+    assert _DTYPES == {onnx.TensorProto.INT64: "int64", onnx.TensorProto.FLOAT: "float32"}
