@@ -97,17 +97,9 @@ def parse_params(
         for key in keys[1:-1]:
             target = target.setdefault(key, {})
             if not isinstance(target, dict):
-                raise click.BadParameter(
-                    f"invalid parameter: {text!r}, {key} has both a value and "
-                    "sub-parameters, expected one of the two",
-                    param_hint="--param",
-                )
+                raise _value_and_sub_parameters(text, key)
         if isinstance(target.get(keys[-1]), dict):
-            raise click.BadParameter(
-                f"invalid parameter: {text!r}, {keys[-1]} has both a value and "
-                "sub-parameters, expected one of the two",
-                param_hint="--param",
-            )
+            raise _value_and_sub_parameters(text, keys[-1])
         if keys[-1] in target:
             raise click.BadParameter(
                 f"parameter given twice: {path.strip()}, expected each parameter once",
@@ -115,6 +107,15 @@ def parse_params(
             )
         target[keys[-1]] = _parse_value(raw)
     return params
+
+
+def _value_and_sub_parameters(text: str, key: str) -> click.BadParameter:
+    """Return the error for a ``--param`` key given both a value and sub-parameters."""
+    return click.BadParameter(
+        f"invalid parameter: {text!r}, {key} has both a value and sub-parameters, "
+        "expected one of the two",
+        param_hint="--param",
+    )
 
 
 def _check_name_of(model: str, scorer_class, name: str, text: str) -> None:

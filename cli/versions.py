@@ -57,29 +57,31 @@ def versions(obj, keep: int | None, dry_run: bool, show_all: bool, as_json: bool
     if not infos:
         click.echo('no model versions (run "sqlrec train")')
         return
-    rows = [_row(info) for info in infos]
+    rows = [_row(info, show_all) for info in infos]
     columns = ["version", "created (UTC)", "interactions", "indexed", "size"]
     if show_all:
         columns.append("removed (UTC)")
-    else:
-        rows = [row[:5] + row[6:] for row in rows]
     # The models come last, so that the full list fits without clipping.
     columns.append("models")
     click.echo(render_table(columns, rows, max_width=100))
     click.echo("* the version being served")
 
 
-def _row(info) -> tuple:
+def _row(info, show_removed: bool) -> tuple:
     """One table row; a removed version shows - for what it no longer has."""
     version = info.version + (" *" if info.active else "")
     created = info.created_at.strftime("%Y-%m-%d %H:%M")
-    models = ",".join(info.models)
-    if info.removed_at:
-        removed = info.removed_at.strftime("%Y-%m-%d %H:%M")
-        return version, created, info.interaction_count, "-", "-", removed, models
     indexed = "yes" if info.indexed else "no"
     size = _megabytes(info.size_bytes)
-    return version, created, info.interaction_count, indexed, size, "", models
+    removed = ""
+    if info.removed_at:
+        indexed, size = "-", "-"
+        removed = info.removed_at.strftime("%Y-%m-%d %H:%M")
+    row = [version, created, info.interaction_count, indexed, size]
+    if show_removed:
+        row.append(removed)
+    row.append(",".join(info.models))
+    return tuple(row)
 
 
 def _megabytes(size: int) -> str:

@@ -19,6 +19,7 @@ import shutil
 from pathlib import Path
 
 from engine.errors import StoreError
+from engine.index import item_table_name
 
 _log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def list_versions(store) -> list[VersionInfo]:
     versions = []
     for version, created_at, parent, models, interaction_count, removed_at in rows:
         # A local LanceDB keeps each table in a folder named after it.
-        table_path = store.lance_path / f"{_table_name(version)}.lance"
+        table_path = store.lance_path / f"{item_table_name(version)}.lance"
         indexed = table_path.is_dir()
         size = _size(store.version_path(version)) + _size(table_path)
         versions.append(
@@ -108,7 +109,7 @@ def prune_versions(store, *, keep: int, dry_run: bool = False) -> PruneResult:
     ``model_versions`` stays, with ``removed_at`` set. With ``dry_run`` nothing
     changes and the result lists what would go. Runs under the store's writer
     lock, so no train or index runs meanwhile. When the catalog cannot be
-    written, the folders are moved back and nothing is lost.
+    written, the moved folders go back and no table is dropped.
     """
     if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
         raise ValueError(
@@ -136,12 +137,13 @@ def prune_versions(store, *, keep: int, dry_run: bool = False) -> PruneResult:
             return result
         store.check_writable()
         trash = _move_to_trash(store, [info.version for info in to_remove])
+        removed_at = _utc_now()
         try:
             with store.writer() as con:
                 con.execute(_REMOVED_COLUMN)
                 con.executemany(
                     "update model_versions set removed_at = ? where version = ?",
-                    [[_utc_now(), version] for version in result.removed],
+                    [[removed_at, version] for version in result.removed],
                 )
         except BaseException:
             for version, path in trash.items():
@@ -172,8 +174,8 @@ def _move_to_trash(store, versions: list[str]) -> dict[str, Path]:
             source.rename(target)
             moved[version] = target
     except OSError as error:
-        for version, path in moved.items():
-            path.rename(store.version_path(version))
+        for moved_version, path in moved.items():
+            path.rename(store.version_path(moved_version))
         raise StoreError(
             f"failed to remove the folder of version {version}: {error} (nothing "
             "was removed; check the permissions of the models folder)"
@@ -194,13 +196,9 @@ def _drop_tables(store, versions: list[str]) -> None:
     db = lancedb.connect(str(store.lance_path))
     for version in versions:
         try:
-            db.drop_table(_table_name(version), ignore_missing=True)
+            db.drop_table(item_table_name(version), ignore_missing=True)
         except Exception as error:  # noqa: BLE001 - one table must not stop the rest.
             _log.warning("failed to drop the table of version %s: %s", version, error)
-
-
-def _table_name(version: str) -> str:
-    return f"items_{version}"
 
 
 def _size(path: Path) -> int:

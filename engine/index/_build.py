@@ -22,6 +22,11 @@ _log = logging.getLogger(__name__)
 EMBED_BATCH_SIZE = 4096
 
 
+def item_table_name(version: str) -> str:
+    """Name of the LanceDB table that holds the item vectors of ``version``."""
+    return f"items_{version}"
+
+
 def latest_version(store) -> str:
     """Name of the newest model version that ``model_versions`` records in ``store``.
 
@@ -59,8 +64,10 @@ def _check_has_towers(store, version: str) -> None:
     ]
     fix = 'train one with the two-tower model ("sqlrec train --model two_tower")'
     if with_towers:
-        fix += f' or index version {with_towers[-1]}, the newest that has one ' \
+        fix += (
+            f" or index version {with_towers[-1]}, the newest that has one "
             f'("sqlrec index --version {with_towers[-1]}")'
+        )
     raise NotBuiltError(
         f"version {version} has no item tower, so it cannot be indexed: {fix}"
     )
@@ -128,7 +135,7 @@ def build_index(store, *, version: str | None = None, seed: int = 0, progress=No
         if items.num_rows == 0:
             raise NotBuiltError(f'no items in {store.path} (load them with "sqlrec ingest")')
         embeddings = embed_items(version_path, items, progress)
-        table_name = f"items_{version}"
+        table_name = item_table_name(version)
         index = ItemIndex.build(store.lance_path, table_name, items, embeddings, seed=seed)
         manifest = {
             "version": version,
