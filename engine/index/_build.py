@@ -23,7 +23,7 @@ EMBED_BATCH_SIZE = 4096
 
 
 def item_table_name(version: str) -> str:
-    """Name of the LanceDB table that holds the item vectors of ``version``."""
+    """Name of the LanceDB table that contains the item vectors of ``version``."""
     return f"items_{version}"
 
 
