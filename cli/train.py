@@ -17,7 +17,7 @@ from cli._progress import progress_bar
     "models",
     multiple=True,
     help="Model to fit (repeatable or comma-separated): popular, item_knn, user_knn, "
-    "sequence_knn, metadata, hybrid, two_tower. Default: all.",
+    "sequence_knn, sequence_linear, metadata, hybrid, two_tower. Default: all.",
 )
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of every model that samples.")
 @click.option(

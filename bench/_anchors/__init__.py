@@ -52,7 +52,7 @@ _ORDER_PROTOCOLS = ("loo", "temporal", "loo-shuffled")
 # sqlrec models whose fit ignores the seed, as their docstrings state. Every
 # other registered model is fitted once per seed.
 _SEED_FREE_SQLREC = frozenset(
-    {"popular", "item_knn", "user_knn", "metadata", "sequence_knn"}
+    {"popular", "item_knn", "user_knn", "metadata", "sequence_knn", "sequence_linear"}
 )
 
 

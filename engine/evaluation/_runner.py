@@ -148,7 +148,8 @@ def evaluate(
     phase : {"final", "tune"}, default="final"
         ``tune`` holds out the validation part, for choosing hyperparameters.
     models : sequence of str, or mapping, optional
-        Registry names from ``engine.models.MODELS``, all of them by default. A
+        Registry names from ``engine.models.MODELS``. By default all of them,
+        less those whose ``max_items`` the catalogue passes. A
         mapping takes each name to constructor parameters, or to an unfitted
         :class:`Scorer`, whose results are then stored under that name.
     seed : int, default=0
@@ -184,6 +185,7 @@ def evaluate(
     build_split : the split alone, with its fingerprint.
     """
     check_protocol(protocol, phase)
+    every_model = models is None
     scorers = _resolve_models(models)
     check_scorers(scorers)
     if not isinstance(store, Store):
@@ -203,6 +205,8 @@ def evaluate(
                 con, split.fitted_table, tie_key=split.tie_key
             )
             targets = _load_targets(con, data, split)
+        if every_model:
+            scorers = _within_item_limits(scorers, data.item_count)
 
         # The catalog stays closed while models fit, so analysts can query it.
         # The hybrid ranks last, so that it can take the parts fitted here.
@@ -229,6 +233,22 @@ def evaluate(
                 raise
             con.commit()
     return result
+
+
+def _within_item_limits(scorers, item_count: int) -> list[tuple[str, Scorer]]:
+    """Drop the scorers whose ``max_items`` a catalogue of ``item_count`` passes."""
+    kept = []
+    for name, scorer in scorers:
+        if scorer.max_items is not None and item_count > scorer.max_items:
+            _log.warning(
+                "%s left out: the catalogue has %d items and it fits at most %d",
+                name,
+                item_count,
+                scorer.max_items,
+            )
+            continue
+        kept.append((name, scorer))
+    return kept
 
 
 @dataclass(frozen=True)

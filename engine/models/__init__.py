@@ -2,12 +2,17 @@
 
 from engine.models._base import Progress, Scorer
 from engine.models._checks import check_params, check_scorers
-from engine.models._describe import ModelDescription, ParameterDescription, describe_scorer
+from engine.models._describe import (
+    ModelDescription,
+    ParameterDescription,
+    describe_scorer,
+)
 from engine.models._hybrid import HybridScorer
 from engine.models._item_knn import ItemKNNScorer
 from engine.models._metadata import MetadataScorer
 from engine.models._popular import PopularityScorer
 from engine.models._sequence_knn import SequenceKNNScorer
+from engine.models._sequence_linear import SequenceLinearScorer
 from engine.models._two_tower import TwoTowerScorer
 from engine.models._user_knn import UserKNNScorer
 
@@ -22,6 +27,7 @@ __all__ = [
     "Progress",
     "Scorer",
     "SequenceKNNScorer",
+    "SequenceLinearScorer",
     "TwoTowerScorer",
     "UserKNNScorer",
     "describe_model",
@@ -34,6 +40,7 @@ MODELS: dict[str, type[Scorer]] = {
     "item_knn": ItemKNNScorer,
     "user_knn": UserKNNScorer,
     "sequence_knn": SequenceKNNScorer,
+    "sequence_linear": SequenceLinearScorer,
     "metadata": MetadataScorer,
     "hybrid": HybridScorer,
     "two_tower": TwoTowerScorer,

@@ -54,6 +54,10 @@ class Scorer:
     #: Registry name, used by ``sqlrec train --model`` and in result tables.
     name: ClassVar[str] = ""
 
+    #: Largest catalogue the scorer fits, or None for no limit. Jobs that fit
+    #: a default set of models leave out the ones whose limit a catalogue passes.
+    max_items: ClassVar[int | None] = None
+
     def fit(
         self, data: InteractionData, *, seed: int = 0, progress: Progress | None = None
     ) -> Scorer:

@@ -34,6 +34,7 @@ DEFAULT_MODELS = (
     "item_knn",
     "user_knn",
     "sequence_knn",
+    "sequence_linear",
     "metadata",
     "hybrid",
     "two_tower",
@@ -95,7 +96,8 @@ def train(
     store : Store
         An initialised store with interactions.
     models : sequence of str, optional
-        Registry names; default :data:`DEFAULT_MODELS`. Serving needs ``two_tower``.
+        Registry names; default :data:`DEFAULT_MODELS`, less the models whose
+        ``max_items`` the catalogue passes. Serving needs ``two_tower``.
     params : dict, optional
         Constructor parameters per model name.
     seed : int, default=0
@@ -122,6 +124,8 @@ def train(
             raise NotBuiltError(
                 f'no interactions in {store.path} (load data with "sqlrec ingest")'
             )
+        if models is None:
+            names, scorers = _within_item_limits(names, scorers, data.item_count)
         _remove_stale_staging(store.models_path)
         parent = (store.manifest() or {}).get("version")
         version = new_version_name(store.models_path)
@@ -153,6 +157,23 @@ def train(
             raise
     _log.info("trained version %s with %s", version, ", ".join(names))
     return result
+
+
+def _within_item_limits(names, scorers, item_count):
+    """Drop the default models that cannot fit a catalogue of ``item_count`` items."""
+    kept = []
+    for name in names:
+        limit = scorers[name].max_items
+        if limit is not None and item_count > limit:
+            _log.warning(
+                "%s left out: the catalogue has %d items and it fits at most %d",
+                name,
+                item_count,
+                limit,
+            )
+            continue
+        kept.append(name)
+    return tuple(kept), {name: scorers[name] for name in kept}
 
 
 def _remove_stale_staging(models_path: Path) -> None:

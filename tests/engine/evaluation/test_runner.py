@@ -16,7 +16,7 @@ import pytest
 
 from engine.errors import NotBuiltError, StoreError
 from engine.evaluation import evaluate
-from engine.models import MODELS, PopularityScorer, Scorer
+from engine.models import MODELS, PopularityScorer, Scorer, SequenceLinearScorer
 
 
 class RecordingScorer(Scorer):
@@ -298,6 +298,20 @@ def test_evaluate_default_all_models(tiny_store, monkeypatch):
     result = evaluate(tiny_store)
 
     assert [entry.model for entry in result.models] == ["metadata", "popular"]
+
+
+def test_evaluate_default_leaves_out_models_over_item_limit(tiny_store, monkeypatch):
+    for name in list(MODELS):
+        if name not in ("popular", "sequence_linear"):
+            monkeypatch.delitem(MODELS, name)
+    monkeypatch.setattr(SequenceLinearScorer, "max_items", 1)
+
+    every = evaluate(tiny_store)
+    # Named, the model is fitted and fails with its own message.
+    with pytest.raises(ValueError, match="expected at most 1 "):
+        evaluate(tiny_store, models=["sequence_linear"])
+
+    assert [entry.model for entry in every.models] == ["popular"]
 
 
 def test_evaluate_unknown_model(tiny_store):

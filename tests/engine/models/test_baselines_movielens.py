@@ -21,6 +21,7 @@ from engine.models._item_knn import ItemKNNScorer
 from engine.models._metadata import MetadataScorer
 from engine.models._popular import PopularityScorer
 from engine.models._sequence_knn import SequenceKNNScorer
+from engine.models._sequence_linear import SequenceLinearScorer
 from engine.models._user_knn import UserKNNScorer
 
 KS = (10, 30, 100)
@@ -39,6 +40,7 @@ FLOORS = {
     "item_knn": BEST_KNN_BASELINE,
     "user_knn": BEST_KNN_BASELINE,
     "sequence_knn": BEST_KNN_BASELINE,
+    "sequence_linear": BEST_KNN_BASELINE,
     "metadata": GENRE_PROFILE_BASELINE,
 }
 POPULAR_FIGURES = (0.050, 0.103, 0.233)
@@ -113,7 +115,8 @@ def test_movielens_popular_figures(leave_last_out, seed):
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "scorer",
-    [ItemKNNScorer(), UserKNNScorer(), SequenceKNNScorer(), MetadataScorer()],
+    [ItemKNNScorer(), UserKNNScorer(), SequenceKNNScorer(), SequenceLinearScorer(),
+     MetadataScorer()],
     ids=lambda scorer: scorer.name,
 )
 def test_movielens_beats_baselines(scorer, leave_last_out, seed):
@@ -140,6 +143,7 @@ def test_movielens_hybrid_beats_parts(leave_last_out, seed):
         ItemKNNScorer().fit(data),
         UserKNNScorer().fit(data),
         SequenceKNNScorer().fit(data),
+        SequenceLinearScorer().fit(data),
         MetadataScorer().fit(data),
         hybrid.parts_["two_tower"],
     ):

@@ -9,11 +9,18 @@ from behaviour import CHECKS, check_id, checkerboard_data
 from engine.models import MODELS
 from engine.models._hybrid import HybridScorer
 from engine.models._item_knn import ItemKNNScorer
+from engine.models._sequence_linear import SequenceLinearScorer
 
-PARTS = ("item_knn", "user_knn", "sequence_knn", "metadata", "two_tower")
+PARTS = (
+    "item_knn", "user_knn", "sequence_knn", "sequence_linear", "metadata", "two_tower"
+)
 ONLY_ITEM_KNN = dict(
     item_knn_weight=1.0,
-    user_knn_weight=0.0, sequence_knn_weight=0.0, metadata_weight=0.0, two_tower_weight=0.0
+    user_knn_weight=0.0,
+    sequence_knn_weight=0.0,
+    sequence_linear_weight=0.0,
+    metadata_weight=0.0,
+    two_tower_weight=0.0,
 )
 # A two-tower part small enough to fit in about a second.
 SMALL_TWO_TOWER = dict(embedding_size=16, hidden_size=32, history_length=4, epochs=3)
@@ -82,7 +89,7 @@ def test_hybrid_weights_add_parts():
     }
 
     blended = (
-        HybridScorer(1.0, 2.0, 0.7, 0.5, 1.5, two_tower=SMALL_TWO_TOWER)
+        HybridScorer(1.0, 2.0, 0.7, 0.8, 0.5, 1.5, two_tower=SMALL_TWO_TOWER)
         .fit(data)
         .score(users)
     )
@@ -91,6 +98,7 @@ def test_hybrid_weights_add_parts():
         single["item_knn"].score(users).astype(np.float64)
         + 2.0 * single["user_knn"].score(users)
         + 0.7 * single["sequence_knn"].score(users)
+        + 0.8 * single["sequence_linear"].score(users)
         + 0.5 * single["metadata"].score(users)
         + 1.5 * single["two_tower"].score(users)
     )
@@ -123,7 +131,8 @@ def test_hybrid_takes_matching_fitted_parts():
     assert reused.parts_["item_knn"] is item_knn
     # Other parameters or another part's name: the hybrid fits its own copy.
     assert refitted.parts_["item_knn"] is not other
-    assert refitted.parts_["item_knn"].neighbour_count == ItemKNNScorer().neighbour_count
+    default_count = ItemKNNScorer().neighbour_count
+    assert refitted.parts_["item_knn"].neighbour_count == default_count
     assert wrong_name.parts_["item_knn"] is not item_knn
     np.testing.assert_array_equal(reused.score(users), refitted.score(users))
 
@@ -163,3 +172,19 @@ def test_hybrid_invalid_params(params, error, message):
 
     with pytest.raises(error, match=message):
         scorer.fit(checkerboard_data())
+
+
+def test_hybrid_leaves_out_part_over_item_limit(monkeypatch):
+    data = checkerboard_data()
+    monkeypatch.setattr(SequenceLinearScorer, "max_items", data.item_count - 1)
+
+    hybrid = HybridScorer(
+        item_knn_weight=1.0,
+        user_knn_weight=0.0,
+        sequence_knn_weight=0.0,
+        sequence_linear_weight=1.0,
+        metadata_weight=0.0,
+        two_tower_weight=0.0,
+    ).fit(data)
+
+    assert list(hybrid.parts_) == ["item_knn"]

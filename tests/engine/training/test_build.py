@@ -8,7 +8,7 @@ from engine.demo import generate_demo
 from engine.errors import NotBuiltError, StoreError
 from engine.index import latest_version
 from engine.ingest import ingest_files
-from engine.models import ItemKNNScorer
+from engine.models import ItemKNNScorer, SequenceLinearScorer
 from engine.training import train
 
 
@@ -49,6 +49,19 @@ def test_train_fits_shared_two_towers_once(loaded_store):
     served = (result.path / "two_tower" / "weights.pt").read_bytes()
     blended = (result.path / "hybrid" / "two_tower" / "weights.pt").read_bytes()
     assert served == blended
+
+
+def test_train_defaults_leave_out_models_over_item_limit(loaded_store, monkeypatch):
+    monkeypatch.setattr(
+        "engine.training._build.DEFAULT_MODELS", ("popular", "sequence_linear")
+    )
+    monkeypatch.setattr(SequenceLinearScorer, "max_items", 10)
+
+    result = train(loaded_store, seed=1)
+
+    assert list(result.fit_seconds) == ["popular"]
+    info = json.loads((result.path / "version.json").read_text())
+    assert info["models"] == ["popular"]
 
 
 def test_train_removes_stale_staging(loaded_store):
