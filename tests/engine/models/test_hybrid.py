@@ -178,13 +178,6 @@ def test_hybrid_leaves_out_part_over_item_limit(monkeypatch):
     data = checkerboard_data()
     monkeypatch.setattr(SequenceLinearScorer, "max_items", data.item_count - 1)
 
-    hybrid = HybridScorer(
-        item_knn_weight=1.0,
-        user_knn_weight=0.0,
-        sequence_knn_weight=0.0,
-        sequence_linear_weight=1.0,
-        metadata_weight=0.0,
-        two_tower_weight=0.0,
-    ).fit(data)
+    hybrid = HybridScorer(**{**ONLY_ITEM_KNN, "sequence_linear_weight": 1.0}).fit(data)
 
     assert list(hybrid.parts_) == ["item_knn"]
