@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 
 import click
@@ -89,8 +90,8 @@ def parse_params(
             # The hybrid names its parts after the models, and each part takes
             # parameters of its own.
             raise click.BadParameter(
-                f"invalid parameter: {text!r}, expected a parameter of the part, "
-                f"such as {path}.epochs=5",
+                f"invalid parameter: {text!r}, expected a parameter of the part"
+                + _example_parameter(path.strip(), registry[keys[1]]),
                 param_hint="--param",
             )
         target = params.setdefault(model, {})
@@ -107,6 +108,15 @@ def parse_params(
             )
         target[keys[-1]] = _parse_value(raw)
     return params
+
+
+def _example_parameter(path: str, scorer_class) -> str:
+    """Return ", such as PATH.NAME=DEFAULT" for the first parameter of ``scorer_class``."""
+    for parameter in inspect.signature(scorer_class).parameters.values():
+        if parameter.default is not inspect.Parameter.empty:
+            value = json.dumps(parameter.default)
+            return f", such as {path}.{parameter.name}={value}"
+    return ""
 
 
 def _value_and_sub_parameters(text: str, key: str) -> click.BadParameter:

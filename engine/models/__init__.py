@@ -66,8 +66,9 @@ def describe_model(name: str) -> ModelDescription:
 def get_model(name: str, **params) -> Scorer:
     """Create the scorer registered as ``name`` with ``params`` and check them.
 
-    Raises ValueError (TypeError for a value of the wrong kind) for an unknown
-    name, an unknown parameter or a bad value, with the model's name.
+    Raises ValueError, with the model's name, for an unknown name, an unknown
+    parameter or a bad value, and TypeError when a hybrid part's parameters
+    are not a dict.
     """
     _check_name(name)
     scorer = MODELS[name](**check_params(name, MODELS[name], params))

@@ -11,10 +11,26 @@ import numpy as np
 from engine.errors import NotBuiltError
 
 
+def shown_value(value) -> str:
+    """Format ``value`` for an error message, with true, false and null as JSON.
+
+    ``--param`` reads those spellings, so a message shows what the user typed.
+    """
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    return repr(value)
+
+
 def check_positive_int(name: str, value) -> int:
     """Return ``value`` as an int; raise ``ValueError`` unless a whole number > 0."""
     if isinstance(value, bool) or not isinstance(value, Integral) or value <= 0:
-        raise ValueError(f"invalid {name}: {value!r}, expected a positive integer")
+        raise ValueError(
+            f"invalid {name}: {shown_value(value)}, expected a positive integer"
+        )
     return int(value)
 
 
@@ -24,7 +40,9 @@ def check_count(name: str, value) -> int:
     A count is a whole number >= 0.
     """
     if isinstance(value, bool) or not isinstance(value, Integral) or value < 0:
-        raise ValueError(f"invalid {name}: {value!r}, expected a whole number >= 0")
+        raise ValueError(
+            f"invalid {name}: {shown_value(value)}, expected a whole number >= 0"
+        )
     return int(value)
 
 
@@ -36,7 +54,23 @@ def check_non_negative(name: str, value) -> float:
         or not math.isfinite(value)
         or value < 0
     ):
-        raise ValueError(f"invalid {name}: {value!r}, expected a finite number >= 0")
+        raise ValueError(
+            f"invalid {name}: {shown_value(value)}, expected a finite number >= 0"
+        )
+    return float(value)
+
+
+def check_positive(name: str, value) -> float:
+    """Return ``value`` as a float; raise ``ValueError`` unless finite and > 0."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, Real)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ValueError(
+            f"invalid {name}: {shown_value(value)}, expected a positive number"
+        )
     return float(value)
 
 
@@ -48,7 +82,9 @@ def check_fraction(name: str, value) -> float:
         or not math.isfinite(value)
         or not 0 <= value <= 1
     ):
-        raise ValueError(f"invalid {name}: {value!r}, expected a number from 0 to 1")
+        raise ValueError(
+            f"invalid {name}: {shown_value(value)}, expected a number from 0 to 1"
+        )
     return float(value)
 
 

@@ -1,4 +1,4 @@
-"""Hybrid of CF, metadata and two-tower models: a weighted sum of standard scores."""
+"""Hybrid of the other models: a weighted sum of their standardised scores."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ _PARTS = (
 
 
 class HybridScorer(Scorer):
-    """Blend the standardised scores of the neighbourhood, metadata and two towers.
+    """Blend standardised scores of the CF, linear, metadata and two-tower parts.
 
     Each part scores the whole catalogue. For every user, each part's scores
     are standardised over the user's candidates (the items outside the user's
@@ -93,10 +93,11 @@ class HybridScorer(Scorer):
 
     The linear next-item part (:class:`SequenceLinearScorer`) came later.
     On the tuning phase, with the towers fitted three times (mean of the
-    three), the blend without it scored 0.251 / 0.460 / 0.726. Adding it at weight 1 and halving the
-    sequence-kNN weight to 0.5 scored 0.259 / 0.468 / 0.732. Sequence-kNN
-    weights of 0, 0.5 and 1 with linear weights of 0.5 to 1.5 all scored
-    from 0.250 to 0.259 at recall@10 and from 0.461 to 0.472 at recall@30.
+    three), the blend without it scored 0.251 / 0.460 / 0.726. Adding it at
+    weight 1 and halving the sequence-kNN weight to 0.5 scored 0.259 / 0.468
+    / 0.732. Sequence-kNN weights of 0, 0.5 and 1 with linear weights of 0.5
+    to 1.5 all scored from 0.250 to 0.259 at recall@10 and from 0.461 to
+    0.472 at recall@30.
     Fitting the blend takes about as long as fitting the two towers, and a
     build that serves the two towers too fits them once (see :meth:`fit`).
 
@@ -154,10 +155,14 @@ class HybridScorer(Scorer):
         self.item_count_: int = 0
 
     def check_params(self) -> None:
-        """Check the weights and the parameters of every part with a weight above 0."""
+        """Check the weights and the parameters of every part.
+
+        A part with weight 0 is not fitted, but parameters given for it are
+        still checked, because result tables record them with the blend.
+        """
         weights = self._weights()
         for name, scorer_class, defaults in _PARTS:
-            if weights[name] > 0:
+            if weights[name] > 0 or getattr(self, name) is not None:
                 self._part(name, scorer_class, defaults)
 
     def fit(
@@ -176,6 +181,7 @@ class HybridScorer(Scorer):
         fitting a copy. Fitting is deterministic, so the blend is the same
         either way, and a build that also serves the two towers fits them once.
         """
+        self.check_params()
         weights = self._weights()
         started = time.perf_counter()
         fitted = fitted or {}

@@ -21,6 +21,7 @@ from engine.models._checks import (
     check_fitted,
     check_fraction,
     check_non_negative,
+    check_positive,
     check_positive_int,
     check_users,
 )
@@ -41,11 +42,12 @@ class SequenceLinearScorer(Scorer):
     """Closed-form linear model that predicts a user's next item.
 
     For position t of a user's sequence (items in interaction order), the
-    feature vector has two halves over the catalogue. The recent half gives
-    the item at age a (0 for the item at t) the weight ``recency_decay ** a``,
-    for the ``recent_length`` items up to t. The history half gives every
-    item up to t the weight ``history_weight / sqrt(t + 1)``, so long and
-    short histories weigh about the same. The target is the item at t + 1.
+    feature vector has two halves, each with one column per catalogue item.
+    The recent-items half gives the item at age a (0 for the item at t) the
+    weight ``recency_decay ** a``, for the ``recent_length`` items up to t.
+    The whole-history half gives every item up to t the weight
+    ``history_weight / sqrt(t + 1)``, so long and short histories weigh
+    about the same. The target is the item at t + 1.
     The weights W, of shape (2 x items, items), minimise the squared error
     plus ``regularization`` times the squared norm of W. A user's score for
     item j is the user's feature vector at the latest position times column
@@ -54,11 +56,13 @@ class SequenceLinearScorer(Scorer):
     Parameters
     ----------
     recent_length : int, default=50
-        Most recent items in the recent half.
+        Number of the user's latest items that the recent-items features weigh.
     recency_decay : float, default=0.9
-        Weight ratio of a recent item to the one after it, from 0 to 1.
+        Weight of a recent item relative to the next newer one, from 0 to 1.
+        The item at age a weighs ``recency_decay ** a``.
     history_weight : float, default=2.0
-        Scale of the history half against the recent half; 0 drops it.
+        Scale of the whole-history features against the recent-items ones.
+        0 drops the whole history.
     regularization : float, default=1000.0
         L2 penalty on the weights, added to the diagonal of the Gram matrix.
         It must be above 0, because the solve needs it.
@@ -81,7 +85,7 @@ class SequenceLinearScorer(Scorer):
     ``loo`` split (tuning phase), where the model alone reached
     recall@10/30/100 of 0.247 / 0.420 / 0.644, against 0.223 / 0.413 / 0.703
     for one fit of the two towers and 0.220 / 0.397 / 0.633 for sequence-kNN.
-    Without the history half it scored 0.229 / 0.415 / 0.650. History
+    Without the whole-history half it scored 0.229 / 0.415 / 0.650. History
     weights of 1 and 4 scored 0.234 and 0.236 at recall@10, penalties of 300
     and 3000 0.238 and 0.227, and a recency decay of 0.8 with a history
     weight of 3 0.244. Training on the next three items, weighted 1, 0.5 and
@@ -124,11 +128,7 @@ class SequenceLinearScorer(Scorer):
         check_positive_int("recent_length", self.recent_length)
         check_fraction("recency_decay", self.recency_decay)
         check_non_negative("history_weight", self.history_weight)
-        if check_non_negative("regularization", self.regularization) == 0:
-            raise ValueError(
-                f"invalid regularization: {self.regularization!r}, "
-                "expected a positive number"
-            )
+        check_positive("regularization", self.regularization)
 
     def fit(
         self, data: InteractionData, *, seed: int = 0, progress: Progress | None = None
@@ -187,10 +187,11 @@ class SequenceLinearScorer(Scorer):
             np.add.at(cross, (columns[:, None], targets[None, :]), rows.T)
 
     def _position_features(self, length: int) -> np.ndarray:
-        """Feature rows of every position of a sequence of ``length`` items.
+        """Build the feature rows of every position of a sequence of ``length`` items.
 
         Returns (length, 2 * length) float64: row t weighs sequence position j
-        in column j (recent half) and column length + j (history half).
+        in column j (recent-items half) and column length + j (whole-history
+        half).
         """
         positions = np.arange(length)
         ages = positions[:, None] - positions[None, :]
@@ -260,7 +261,7 @@ def _last_sequences(data: InteractionData) -> tuple[np.ndarray, np.ndarray]:
     offsets = data.user_offsets().astype(np.int64)
     starts = np.maximum(offsets[:-1], offsets[1:] - MAX_SEQUENCE)
     lengths = offsets[1:] - starts
-    kept = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=kept[1:])
-    rows = np.repeat(starts - kept[:-1], lengths) + np.arange(kept[-1])
-    return kept, data.items.astype(np.int64)[rows]
+    kept_offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=kept_offsets[1:])
+    rows = np.repeat(starts - kept_offsets[:-1], lengths) + np.arange(kept_offsets[-1])
+    return kept_offsets, data.items.astype(np.int64)[rows]

@@ -30,6 +30,7 @@ from engine.models._checks import (
     check_fitted,
     check_fraction,
     check_non_negative,
+    check_positive,
     check_positive_int,
     check_users,
 )
@@ -658,11 +659,7 @@ class TwoTowerScorer(Scorer):
         ):
             check_positive_int(name, getattr(self, name))
         for name in ("learning_rate", "temperature"):
-            value = getattr(self, name)
-            if check_non_negative(name, value) == 0:
-                raise ValueError(
-                    f"invalid {name}: {value!r}, expected a positive number"
-                )
+            check_positive(name, getattr(self, name))
         check_non_negative("regularization", self.regularization)
         if self.averaging_start is not None:
             check_count("averaging_start", self.averaging_start)

@@ -249,6 +249,10 @@ def test_evaluate_param_overrides_epochs(runner, small_store):
         ("user_knn.shrinkage=5", "parameter of a model that is not selected"),
         ("popular.x=1", "popular takes no parameters (in 'popular.x=1')"),
         ("hybrid.two_tower=5", "expected a parameter of the part"),
+        (
+            "hybrid.sequence_linear=5",
+            "part, such as hybrid.sequence_linear.recent_length=50",
+        ),
     ],
 )
 def test_evaluate_bad_param_form(runner, small_store, value, message):

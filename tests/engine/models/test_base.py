@@ -40,9 +40,15 @@ def test_get_model_checks_values(name, params, message):
         get_model(name, **params)
 
 
-def test_get_model_skips_parts_without_weight():
-    # A part with weight 0 is not fitted, so its parameters are not checked.
-    scorer = get_model("hybrid", user_knn_weight=0, user_knn={"neighbour_count": 0})
+def test_get_model_checks_parts_without_weight():
+    # A part with weight 0 is not fitted, but result tables record its
+    # parameters, so a bad one is still rejected.
+    with pytest.raises(ValueError, match="user_knn part: invalid neighbour_count: 0"):
+        get_model("hybrid", user_knn_weight=0, user_knn={"neighbour_count": 0})
+
+
+def test_get_model_skips_unset_parts_without_weight():
+    scorer = get_model("hybrid", user_knn_weight=0)
 
     assert scorer.user_knn_weight == 0
 

@@ -181,3 +181,16 @@ def test_hybrid_leaves_out_part_over_item_limit(monkeypatch):
     hybrid = HybridScorer(**{**ONLY_ITEM_KNN, "sequence_linear_weight": 1.0}).fit(data)
 
     assert list(hybrid.parts_) == ["item_knn"]
+
+
+def test_hybrid_checks_zero_weight_part_params():
+    hybrid = HybridScorer(
+        **{**ONLY_ITEM_KNN, "sequence_linear": {"regularization": 0.0}}
+    )
+
+    message = "sequence_linear part: invalid regularization"
+
+    with pytest.raises(ValueError, match=message):
+        hybrid.check_params()
+    with pytest.raises(ValueError, match=message):
+        hybrid.fit(checkerboard_data())

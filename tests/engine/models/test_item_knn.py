@@ -215,7 +215,7 @@ def test_item_knn_similarity_choices_differ():
         ({"neighbour_count": 0}, "invalid neighbour_count: 0"),
         ({"neighbour_count": -3}, "invalid neighbour_count: -3"),
         ({"neighbour_count": 2.5}, "invalid neighbour_count: 2.5"),
-        ({"neighbour_count": True}, "invalid neighbour_count: True"),
+        ({"neighbour_count": True}, "invalid neighbour_count: true"),
         ({"shrinkage": -1.0}, "invalid shrinkage: -1.0"),
         ({"shrinkage": float("nan")}, "invalid shrinkage: nan"),
         ({"shrinkage": float("inf")}, "invalid shrinkage: inf"),

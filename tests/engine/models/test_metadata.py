@@ -196,7 +196,7 @@ def test_metadata_cold_user_gets_prior():
         (1.5, "invalid popularity_weight: 1.5"),
         (float("nan"), "invalid popularity_weight: nan"),
         ("0.5", "invalid popularity_weight: '0.5'"),
-        (None, "invalid popularity_weight: None"),
+        (None, "invalid popularity_weight: null"),
     ],
 )
 def test_metadata_invalid_params(weight, message):

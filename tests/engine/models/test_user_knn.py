@@ -172,7 +172,7 @@ def test_user_knn_recency_similarity_value():
     [
         ({"neighbour_count": 0}, "invalid neighbour_count: 0"),
         ({"neighbour_count": 50.0}, "invalid neighbour_count: 50.0"),
-        ({"neighbour_count": None}, "invalid neighbour_count: None"),
+        ({"neighbour_count": None}, "invalid neighbour_count: null"),
         ({"shrinkage": -0.5}, "invalid shrinkage: -0.5"),
         ({"shrinkage": float("inf")}, "invalid shrinkage: inf"),
         ({"similarity": "dice"}, "invalid similarity: 'dice'"),
