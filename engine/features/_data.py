@@ -104,7 +104,7 @@ class InteractionData:
         *,
         tie_key: str = "item_id",
     ) -> InteractionData:
-        """Load a fitted part from the catalog.
+        """Load the interactions of a catalog table, ``interactions`` by default.
 
         Parameters
         ----------
