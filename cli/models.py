@@ -48,6 +48,8 @@ def models(names: tuple[str, ...], as_json: bool) -> None:
 
 def _render(description, registry) -> str:
     lines = [f"{description.name}: {description.summary}"]
+    if description.max_items is not None:
+        lines.append(f"  fits catalogues of at most {description.max_items:,} items")
     if not description.parameters:
         lines.append("  no parameters")
     part_defaults = getattr(registry[description.name], "part_defaults", {})

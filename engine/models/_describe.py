@@ -30,16 +30,21 @@ class ParameterDescription:
 
 @dataclasses.dataclass(frozen=True)
 class ModelDescription:
-    """A registered model: its name, a one-line summary and its parameters."""
+    """A registered model: its name, a one-line summary, its parameters and limit.
+
+    ``max_items`` is the largest catalogue the model fits, or None for no limit.
+    """
 
     name: str
     summary: str
     parameters: list[ParameterDescription]
+    max_items: int | None = None
 
     def to_dict(self) -> dict:
         return {
             "name": self.name,
             "summary": self.summary,
+            "max_items": self.max_items,
             "parameters": [parameter.to_dict() for parameter in self.parameters],
         }
 
@@ -64,7 +69,9 @@ def describe_scorer(name: str, scorer_class: type) -> ModelDescription:
                 parameter.name, parameter.default, _type_of(header_type), description
             )
         )
-    return ModelDescription(name, summary, parameters)
+    return ModelDescription(
+        name, summary, parameters, getattr(scorer_class, "max_items", None)
+    )
 
 
 def _documented_parameters(doc: str) -> dict[str, tuple[str, str]]:

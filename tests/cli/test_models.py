@@ -29,6 +29,18 @@ def test_models_without_parameters(runner):
     assert "  no parameters" in result.output
 
 
+def test_models_names_item_limit(runner):
+    limited = runner.invoke(sqlrec, ["models", "sequence_linear"])
+    unlimited = runner.invoke(sqlrec, ["models", "item_knn"])
+    payload = json.loads(runner.invoke(sqlrec, ["models", "--json"]).output)
+    limits = {model["name"]: model["max_items"] for model in payload}
+
+    assert "  fits catalogues of at most 15,000 items" in limited.output
+    assert "fits catalogues" not in unlimited.output
+    assert limits["sequence_linear"] == 15_000
+    assert limits["item_knn"] is None
+
+
 def test_models_json(runner):
     result = runner.invoke(sqlrec, ["models", "--json"])
 
