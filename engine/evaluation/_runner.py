@@ -42,7 +42,7 @@ from engine.evaluation._tables import (
 )
 from engine.features import InteractionData
 from engine.models import MODELS, Progress, Scorer, get_model
-from engine.models._checks import check_scorers
+from engine.models._checks import check_scorers, fits_catalogue
 from engine.models._hybrid import HybridScorer
 from engine.store import Store
 
@@ -206,7 +206,11 @@ def evaluate(
             )
             targets = _load_targets(con, data, split)
         if every_model:
-            scorers = _within_item_limits(scorers, data.item_count)
+            scorers = [
+                (name, scorer)
+                for name, scorer in scorers
+                if fits_catalogue(name, scorer, data.item_count)
+            ]
 
         # The catalog stays closed while models fit, so analysts can query it.
         # The hybrid ranks last, so that it can take the parts fitted here.
@@ -233,22 +237,6 @@ def evaluate(
                 raise
             con.commit()
     return result
-
-
-def _within_item_limits(scorers, item_count: int) -> list[tuple[str, Scorer]]:
-    """Drop the scorers whose ``max_items`` a catalogue of ``item_count`` passes."""
-    kept = []
-    for name, scorer in scorers:
-        if scorer.max_items is not None and item_count > scorer.max_items:
-            _log.warning(
-                "%s left out: the catalogue has %d items and it fits at most %d",
-                name,
-                item_count,
-                scorer.max_items,
-            )
-            continue
-        kept.append((name, scorer))
-    return kept
 
 
 @dataclass(frozen=True)

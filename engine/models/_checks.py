@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import inspect
+import logging
 import math
 from numbers import Integral, Real
 
 import numpy as np
 
 from engine.errors import NotBuiltError
+
+_log = logging.getLogger(__name__)
 
 
 def shown_value(value) -> str:
@@ -166,3 +169,21 @@ def check_params(name: str, scorer_class: type, params: dict) -> dict:
             f"expected one of {', '.join(accepted)}"
         )
     return params
+
+
+def fits_catalogue(label: str, scorer, item_count: int) -> bool:
+    """Return whether ``scorer`` (a class or an instance) fits ``item_count`` items.
+
+    A scorer without ``max_items`` fits any catalogue. When it does not fit,
+    a warning names ``label`` as the model that a job leaves out.
+    """
+    limit = scorer.max_items
+    if limit is None or item_count <= limit:
+        return True
+    _log.warning(
+        "%s left out: the catalogue has %d items and it fits at most %d",
+        label,
+        item_count,
+        limit,
+    )
+    return False

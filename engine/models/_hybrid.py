@@ -16,6 +16,7 @@ from engine.models._checks import (
     check_non_negative,
     check_params,
     check_users,
+    fits_catalogue,
 )
 from engine.models._item_knn import ItemKNNScorer
 from engine.models._metadata import MetadataScorer
@@ -189,15 +190,9 @@ class HybridScorer(Scorer):
         for name, scorer_class, defaults in _PARTS:
             if weights[name] == 0:
                 continue
-            limit = scorer_class.max_items
-            if limit is not None and data.item_count > limit:
-                _log.warning(
-                    "hybrid: %s part left out, because the catalogue has %d "
-                    "items and the part fits at most %d",
-                    name,
-                    data.item_count,
-                    limit,
-                )
+            if not fits_catalogue(
+                f"the hybrid's {name} part", scorer_class, data.item_count
+            ):
                 continue
             scorer = self._part(name, scorer_class, defaults)
             prefitted = fitted.get(name)

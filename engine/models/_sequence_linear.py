@@ -82,9 +82,9 @@ class SequenceLinearScorer(Scorer):
     from, so report it beside ``loo-shuffled``.
 
     The defaults were chosen on the validation item of the MovieLens-100K
-    ``loo`` split (tuning phase), where the model alone reached
-    recall@10/30/100 of 0.247 / 0.420 / 0.644, against 0.223 / 0.413 / 0.703
-    for one fit of the two towers and 0.220 / 0.397 / 0.633 for sequence-kNN.
+    ``loo`` split (tuning phase). There the model alone reached
+    recall@10/30/100 of 0.247 / 0.420 / 0.644. One fit of the two towers
+    reached 0.223 / 0.413 / 0.703, and sequence-kNN 0.220 / 0.397 / 0.633.
     Without the whole-history half it scored 0.229 / 0.415 / 0.650. History
     weights of 1 and 4 scored 0.234 and 0.236 at recall@10, penalties of 300
     and 3000 0.238 and 0.227, and a recency decay of 0.8 with a history
@@ -123,6 +123,8 @@ class SequenceLinearScorer(Scorer):
         self.weights_: np.ndarray | None = None
         self.sequence_offsets_: np.ndarray | None = None
         self.sequence_items_: np.ndarray | None = None
+        # float64 copy of weights_ for scoring, made on the first score call.
+        self._scoring_weights: np.ndarray | None = None
 
     def check_params(self) -> None:
         check_positive_int("recent_length", self.recent_length)
@@ -161,6 +163,7 @@ class SequenceLinearScorer(Scorer):
 
         gram[np.diag_indices_from(gram)] += self.regularization
         self.weights_ = np.linalg.solve(gram, cross).astype(np.float32)
+        self._scoring_weights = None
         self.sequence_offsets_ = offsets
         self.sequence_items_ = items
         _log.info(
@@ -186,24 +189,26 @@ class SequenceLinearScorer(Scorer):
             np.add.at(gram, (columns[:, None], columns[None, :]), products)
             np.add.at(cross, (columns[:, None], targets[None, :]), rows.T)
 
-    def _position_features(self, length: int) -> np.ndarray:
-        """Build the feature rows of every position of a sequence of ``length`` items.
+    def _position_features(
+        self, length: int, positions: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Build the feature rows of ``positions`` (default: all) of a sequence.
 
-        Returns (length, 2 * length) float64: row t weighs sequence position j
-        in column j (recent-items half) and column length + j (whole-history
-        half).
+        The sequence has ``length`` items. Returns (len(positions), 2 * length)
+        float64: the row of position t weighs sequence position j in column j
+        (recent-items half) and column length + j (whole-history half).
         """
-        positions = np.arange(length)
-        ages = positions[:, None] - positions[None, :]
+        if positions is None:
+            positions = np.arange(length)
+        ages = positions[:, None] - np.arange(length)[None, :]
         recent = np.where(
             (ages >= 0) & (ages < self.recent_length),
             self.recency_decay ** np.clip(ages, 0, None),
             0.0,
         )
-        history = (
-            np.where(ages >= 0, 1.0, 0.0)
-            * (self.history_weight / np.sqrt(positions + 1.0))[:, None]
-        )
+        history = np.where(ages >= 0, 1.0, 0.0) * (
+            self.history_weight / np.sqrt(positions + 1.0)
+        )[:, None]
         return np.concatenate([recent, history], axis=1)
 
     def score(
@@ -223,12 +228,15 @@ class SequenceLinearScorer(Scorer):
             ]
             if len(sequence) == 0:
                 continue
-            weights = self._position_features(len(sequence))[-1]
+            latest = np.array([len(sequence) - 1])
+            weights = self._position_features(len(sequence), latest)[0]
             columns = np.concatenate([sequence, item_count + sequence])
             np.add.at(features[row], columns, weights)
+        if self._scoring_weights is None:
+            self._scoring_weights = self.weights_.astype(np.float64)
         # float64 products, rounded to float32, keep a user's scores the same
         # whatever batch the user is scored in.
-        return (features @ self.weights_.astype(np.float64)).astype(np.float32)
+        return (features @ self._scoring_weights).astype(np.float32)
 
     def save(self, directory) -> None:
         check_fitted(self, "weights_")

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from engine.errors import NotBuiltError
 from engine.features import InteractionData
 from engine.models import MODELS, Progress, get_model
+from engine.models._checks import fits_catalogue
 
 _log = logging.getLogger(__name__)
 
@@ -125,7 +126,12 @@ def train(
                 f'no interactions in {store.path} (load data with "sqlrec ingest")'
             )
         if models is None:
-            names, scorers = _within_item_limits(names, scorers, data.item_count)
+            names = tuple(
+                name
+                for name in names
+                if fits_catalogue(name, scorers[name], data.item_count)
+            )
+            scorers = {name: scorers[name] for name in names}
         _remove_stale_staging(store.models_path)
         parent = (store.manifest() or {}).get("version")
         version = new_version_name(store.models_path)
@@ -157,23 +163,6 @@ def train(
             raise
     _log.info("trained version %s with %s", version, ", ".join(names))
     return result
-
-
-def _within_item_limits(names, scorers, item_count):
-    """Drop the default models that cannot fit a catalogue of ``item_count`` items."""
-    kept = []
-    for name in names:
-        limit = scorers[name].max_items
-        if limit is not None and item_count > limit:
-            _log.warning(
-                "%s left out: the catalogue has %d items and it fits at most %d",
-                name,
-                item_count,
-                limit,
-            )
-            continue
-        kept.append(name)
-    return tuple(kept), {name: scorers[name] for name in kept}
 
 
 def _remove_stale_staging(models_path: Path) -> None:
