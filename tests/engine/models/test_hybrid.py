@@ -1,6 +1,7 @@
 """Tests of the hybrid of neighbourhood, metadata and two-tower scores."""
 
 import functools
+import json
 
 import numpy as np
 import pytest
@@ -21,6 +22,7 @@ ONLY_ITEM_KNN = dict(
     sequence_linear_weight=0.0,
     metadata_weight=0.0,
     two_tower_weight=0.0,
+    popularity_penalty=0.0,
 )
 # A two-tower part small enough to fit in about a second.
 SMALL_TWO_TOWER = dict(embedding_size=16, hidden_size=32, history_length=4, epochs=3)
@@ -83,13 +85,14 @@ def test_hybrid_weights_add_parts():
     single = {
         name: HybridScorer(
             **{f"{other}_weight": float(other == name) for other in PARTS},
+            popularity_penalty=0.0,
             two_tower=SMALL_TWO_TOWER,
         ).fit(data)
         for name in PARTS
     }
 
     blended = (
-        HybridScorer(1.0, 2.0, 0.7, 0.8, 0.5, 1.5, two_tower=SMALL_TWO_TOWER)
+        HybridScorer(1.0, 2.0, 0.7, 0.8, 0.5, 1.5, 0.0, two_tower=SMALL_TWO_TOWER)
         .fit(data)
         .score(users)
     )
@@ -103,6 +106,59 @@ def test_hybrid_weights_add_parts():
         + 1.5 * single["two_tower"].score(users)
     )
     np.testing.assert_allclose(blended, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_hybrid_popularity_penalty_subtracts_standardised_log_count():
+    data = checkerboard_data()
+    users = np.arange(data.user_count)
+    plain = HybridScorer(**ONLY_ITEM_KNN).fit(data)
+    penalised = HybridScorer(**{**ONLY_ITEM_KNN, "popularity_penalty": 2.5}).fit(data)
+
+    fitted = data.matrix() > 0
+    log_count = np.log1p(fitted.sum(axis=0))
+    expected = plain.score(users).astype(np.float64)
+    for user in users:
+        candidates = ~fitted[user]
+        values = log_count[candidates]
+        # Candidates of one popularity get no penalty, as a flat part adds 0.
+        if values.std() > 0:
+            expected[user, candidates] -= 2.5 * (values - values.mean()) / values.std()
+    np.testing.assert_allclose(penalised.score(users), expected, atol=1e-5)
+
+
+def test_hybrid_popularity_penalty_moves_rare_items_up():
+    data = checkerboard_data()
+    users = np.arange(data.user_count)
+    counts = (data.matrix() > 0).sum(axis=0)
+    # A penalty far above the part's weight ranks candidates by rarity alone.
+    hybrid = HybridScorer(**{**ONLY_ITEM_KNN, "popularity_penalty": 1e6}).fit(data)
+
+    scores = hybrid.score(users)
+
+    fitted = data.matrix() > 0
+    for user in users:
+        candidates = np.flatnonzero(~fitted[user])
+        if len(np.unique(counts[candidates])) < 2:
+            continue
+        top = candidates[np.argmax(scores[user, candidates])]
+        assert counts[top] == counts[candidates].min()
+
+
+def test_hybrid_loads_blend_saved_without_penalty(tmp_path):
+    data = checkerboard_data()
+    users = np.arange(data.user_count)
+    hybrid = HybridScorer(**ONLY_ITEM_KNN).fit(data)
+    hybrid.save(tmp_path)
+    # Blends saved before the penalty existed have no popularity_penalty.
+    state_file = tmp_path / "scorer.json"
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    del state["params"]["popularity_penalty"]
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+
+    loaded = HybridScorer.load(tmp_path)
+
+    assert loaded.popularity_penalty == 0.0
+    np.testing.assert_allclose(loaded.score(users), hybrid.score(users), atol=1e-6)
 
 
 def test_hybrid_saves_parts(tmp_path):
@@ -153,6 +209,11 @@ def test_hybrid_skips_zero_weight_parts(tmp_path):
     [
         ({"item_knn_weight": -1.0}, ValueError, "invalid item_knn_weight: -1.0"),
         ({"metadata_weight": "0.3"}, ValueError, "invalid metadata_weight: '0.3'"),
+        (
+            {"popularity_penalty": -1},
+            ValueError,
+            r"invalid popularity_penalty: -1, expected a finite number >= 0",
+        ),
         (
             {**ONLY_ITEM_KNN, "item_knn_weight": 0},
             ValueError,
