@@ -14,6 +14,7 @@ from engine.models._base import Progress, Scorer
 from engine.models._checks import (
     check_fitted,
     check_non_negative,
+    shown_value,
     check_params,
     check_users,
     fits_catalogue,
@@ -39,6 +40,23 @@ _PARTS = (
     ("metadata", MetadataScorer, {"popularity_weight": 0.0}),
     ("two_tower", TwoTowerScorer, {}),
 )
+
+
+#: Largest weight or penalty. Only the ratios of the weights change the ranking,
+#: and far larger ones would overflow the float32 scores.
+MAX_WEIGHT = 1_000_000.0
+
+
+def _check_weight(name: str, value) -> float:
+    """Return ``value`` as a float; raise ``ValueError`` unless in [0, MAX_WEIGHT]."""
+    weight = check_non_negative(name, value)
+    if weight > MAX_WEIGHT:
+        raise ValueError(
+            f"invalid {name}: {shown_value(value)}, expected at most "
+            f"{MAX_WEIGHT:,.0f}; only the ratios of the weights matter, so "
+            "divide them all by one number"
+        )
+    return weight
 
 
 class HybridScorer(Scorer):
@@ -71,10 +89,13 @@ class HybridScorer(Scorer):
         neither is a part whose ``max_items`` the catalogue passes (the
         linear part above 15,000 items).
     popularity_penalty : float, default=1.0
-        Weight subtracted per standard deviation of ``log(1 + users)``, where
-        ``users`` counts the fitted users of an item, standardised over each
-        user's candidates like a part. It moves less popular items up; 0 turns
-        it off. It is >= 0.
+        How far less popular items move up, on the scale of the part weights
+        (8.8 in all by default); 0 turns it off. The blend subtracts it times
+        each item's ``log(1 + users)``, standardised over the user's
+        candidates like a part, where ``users`` counts the item's fitted
+        users. Values up to about 4 nudge the lists, and values near the sum
+        of the part weights or above rank mostly by rarity. Every weight and
+        the penalty are at most 1,000,000.
     item_knn, user_knn, sequence_knn, sequence_linear, metadata, two_tower : dict
         Optional constructor parameters of each part. Default: the part's own defaults,
         except ``popularity_weight=0.0`` for the metadata part.
@@ -185,7 +206,7 @@ class HybridScorer(Scorer):
         still checked, because result tables record them with the blend.
         """
         weights = self._weights()
-        check_non_negative("popularity_penalty", self.popularity_penalty)
+        _check_weight("popularity_penalty", self.popularity_penalty)
         for name, scorer_class, defaults in _PARTS:
             if weights[name] > 0 or getattr(self, name) is not None:
                 self._part(name, scorer_class, defaults)
@@ -251,7 +272,7 @@ class HybridScorer(Scorer):
         check_fitted(self, "parts_")
         users = check_users(users, len(self.history_offsets_) - 1)
         weights = self._weights()
-        penalty = check_non_negative("popularity_penalty", self.popularity_penalty)
+        penalty = _check_weight("popularity_penalty", self.popularity_penalty)
         totals = np.zeros((len(users), self.item_count_), dtype=np.float64)
         for name, part in self.parts_.items():
             raw = part.score(users, context=context)
@@ -301,7 +322,7 @@ class HybridScorer(Scorer):
 
     def _weights(self) -> dict[str, float]:
         weights = {
-            name: check_non_negative(f"{name}_weight", getattr(self, f"{name}_weight"))
+            name: _check_weight(f"{name}_weight", getattr(self, f"{name}_weight"))
             for name, _, _ in _PARTS
         }
         if not any(weights.values()):

@@ -215,6 +215,16 @@ def test_hybrid_skips_zero_weight_parts(tmp_path):
             r"invalid popularity_penalty: -1, expected a finite number >= 0",
         ),
         (
+            {"popularity_penalty": 1e308},
+            ValueError,
+            r"invalid popularity_penalty: 1e\+308, expected at most 1,000,000",
+        ),
+        (
+            {"two_tower_weight": 2e6},
+            ValueError,
+            r"invalid two_tower_weight: 2000000.0, expected at most 1,000,000",
+        ),
+        (
             {**ONLY_ITEM_KNN, "item_knn_weight": 0},
             ValueError,
             "invalid hybrid weights: all 0",
