@@ -107,7 +107,28 @@ def parse_params(
                 param_hint="--param",
             )
         target[keys[-1]] = _parse_value(raw)
+    for model, model_params in params.items():
+        _floats_where_defaults_are(model_params, registry[model], registry)
     return params
+
+
+def _floats_where_defaults_are(params: dict, scorer_class, registry) -> None:
+    """Turn whole numbers into floats where ``scorer_class`` defaults to a float.
+
+    ``--param hybrid.popularity_penalty=4`` then records 4.0, as the default
+    1.0 is recorded, so result tables hold one JSON type per parameter. The
+    hybrid's parts, named after models, are handled the same way.
+    """
+    signature = inspect.signature(scorer_class).parameters
+    for name, value in params.items():
+        if isinstance(value, dict) and name in registry:
+            _floats_where_defaults_are(value, registry[name], registry)
+        elif (
+            name in signature
+            and type(signature[name].default) is float
+            and type(value) is int
+        ):
+            params[name] = float(value)
 
 
 def _example_parameter(path: str, scorer_class) -> str:
