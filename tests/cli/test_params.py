@@ -6,7 +6,7 @@ from cli._models import parse_params
 from engine.models import MODELS
 
 
-def test_param_whole_number_becomes_float_where_default_is_float():
+def test_whole_number_param_becomes_float():
     params = parse_params(
         (
             "hybrid.popularity_penalty=4",
@@ -30,7 +30,7 @@ def test_param_whole_number_becomes_float_where_default_is_float():
 
 
 @pytest.mark.parametrize("raw", ["true", "null", "abc", "2.5"])
-def test_param_other_values_stay_as_read(raw):
+def test_other_param_values_kept(raw):
     params = parse_params((f"hybrid.popularity_penalty={raw}",), MODELS, None)
 
     expected = {"true": True, "null": None, "abc": "abc", "2.5": 2.5}[raw]

@@ -108,7 +108,7 @@ def test_hybrid_weights_add_parts():
     np.testing.assert_allclose(blended, expected, rtol=1e-5, atol=1e-6)
 
 
-def test_hybrid_popularity_penalty_subtracts_standardised_log_count():
+def test_hybrid_penalty_subtracts_log_count():
     data = checkerboard_data()
     users = np.arange(data.user_count)
     plain = HybridScorer(**ONLY_ITEM_KNN).fit(data)
@@ -126,7 +126,7 @@ def test_hybrid_popularity_penalty_subtracts_standardised_log_count():
     np.testing.assert_allclose(penalised.score(users), expected, atol=1e-5)
 
 
-def test_hybrid_popularity_penalty_moves_rare_items_up():
+def test_hybrid_penalty_favours_rare_items():
     data = checkerboard_data()
     users = np.arange(data.user_count)
     counts = (data.matrix() > 0).sum(axis=0)
