@@ -14,10 +14,10 @@ from engine.models._base import Progress, Scorer
 from engine.models._checks import (
     check_fitted,
     check_non_negative,
-    shown_value,
     check_params,
     check_users,
     fits_catalogue,
+    shown_value,
 )
 from engine.models._item_knn import ItemKNNScorer
 from engine.models._metadata import MetadataScorer
@@ -68,8 +68,8 @@ class HybridScorer(Scorer):
     different scales add up fairly. A part that gives all candidates one
     score adds 0.
     The hybrid score is the weighted sum of the standardised part scores,
-    minus ``popularity_penalty`` times the standardised log count of each
-    item's users, and the user's fitted items score 0.
+    minus ``popularity_penalty`` times each item's standardised
+    ``log(1 + users)``, and the user's fitted items score 0.
 
     Parameters
     ----------
@@ -89,8 +89,8 @@ class HybridScorer(Scorer):
         neither is a part whose ``max_items`` the catalogue passes (the
         linear part above 15,000 items).
     popularity_penalty : float, default=1.0
-        How far less popular items move up, on the scale of the part weights
-        (8.8 in all by default); 0 turns it off. The blend subtracts it times
+        Weight that moves less popular items up, on the scale of the part
+        weights (8.8 in all by default), or 0 for none. The blend subtracts it times
         each item's ``log(1 + users)``, standardised over the user's
         candidates like a part, where ``users`` counts the item's fitted
         users. Values up to about 4 nudge the lists, and values near the sum
@@ -135,7 +135,7 @@ class HybridScorer(Scorer):
     flat again: every setting scored from 0.255 to 0.263 at recall@10. The
     best, a two-tower weight of 6 with a penalty of 1, scored 0.262 / 0.473 /
     0.733, against 0.259 / 0.469 / 0.732 for the weights before it. The
-    penalty is mostly a knob: raise it for more novel lists.
+    penalty is there mostly for users who want more novel lists.
     Weighting each validation user by ``users ** -0.5`` of the held-out item
     instead, which scores as if the held-out items were less popular, chose
     a penalty of 6. That blend gained on the ``loo`` test item, which the
@@ -198,6 +198,7 @@ class HybridScorer(Scorer):
         self.history_offsets_: np.ndarray | None = None
         self.history_items_: np.ndarray | None = None
         self.item_count_: int = 0
+        self.log_popularity_: np.ndarray | None = None
 
     def check_params(self) -> None:
         """Check the weights and the parameters of every part.
@@ -252,6 +253,7 @@ class HybridScorer(Scorer):
         self.parts_ = parts
         self.history_offsets_, self.history_items_ = history_csr(data.matrix())
         self.item_count_ = data.item_count
+        self.log_popularity_ = self._log_popularity()
         _log.info(
             "hybrid: fitted %s in %.2fs",
             ", ".join(parts),
@@ -279,12 +281,14 @@ class HybridScorer(Scorer):
             for row, user in enumerate(users):
                 totals[row] += weights[name] * self._standardise(raw[row], user)
         if penalty > 0:
-            popularity = np.log1p(
-                np.bincount(self.history_items_, minlength=self.item_count_)
-            )
             for row, user in enumerate(users):
-                totals[row] -= penalty * self._standardise(popularity, user)
+                totals[row] -= penalty * self._standardise(self.log_popularity_, user)
         return totals.astype(np.float32)
+
+    def _log_popularity(self) -> np.ndarray:
+        """Return ``log(1 + users)`` per item, counting each item's fitted users."""
+        users = np.bincount(self.history_items_, minlength=self.item_count_)
+        return np.log1p(users)
 
     def _standardise(self, scores: np.ndarray, user: int) -> np.ndarray:
         """Scale one user's scores to mean 0, deviation 1 over the candidates."""
@@ -364,4 +368,5 @@ class HybridScorer(Scorer):
         scorer.history_offsets_ = arrays["history_offsets"]
         scorer.history_items_ = arrays["history_items"]
         scorer.item_count_ = int(extra["item_count"])
+        scorer.log_popularity_ = scorer._log_popularity()
         return scorer

@@ -120,7 +120,7 @@ def test_hybrid_penalty_subtracts_log_count():
     for user in users:
         candidates = ~fitted[user]
         values = log_count[candidates]
-        # Candidates of one popularity get no penalty, as a flat part adds 0.
+        # The penalty adds 0 when all candidates are equally popular.
         if values.std() > 0:
             expected[user, candidates] -= 2.5 * (values - values.mean()) / values.std()
     np.testing.assert_allclose(penalised.score(users), expected, atol=1e-5)
