@@ -51,43 +51,34 @@ def check_count(name: str, value) -> int:
 
 def check_non_negative(name: str, value) -> float:
     """Return ``value`` as a float; raise ``ValueError`` unless finite and >= 0."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, Real)
-        or not math.isfinite(value)
-        or value < 0
-    ):
-        raise ValueError(
-            f"invalid {name}: {shown_value(value)}, expected a finite number >= 0"
-        )
-    return float(value)
+    return _check_real(name, value, lambda number: number >= 0, "a finite number >= 0")
 
 
 def check_positive(name: str, value) -> float:
     """Return ``value`` as a float; raise ``ValueError`` unless finite and > 0."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, Real)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise ValueError(
-            f"invalid {name}: {shown_value(value)}, expected a positive number"
-        )
-    return float(value)
+    return _check_real(name, value, lambda number: number > 0, "a positive number")
 
 
 def check_fraction(name: str, value) -> float:
     """Return ``value`` as a float, or raise ``ValueError`` unless 0 <= value <= 1."""
+    return _check_real(
+        name, value, lambda number: 0 <= number <= 1, "a number from 0 to 1"
+    )
+
+
+def _check_real(name: str, value, in_range, expected: str) -> float:
+    """Return ``value`` as a float if finite, real and accepted by ``in_range``.
+
+    Otherwise raise ``ValueError`` naming ``name``, the value and ``expected``.
+    Booleans are rejected although Python counts them as numbers.
+    """
     if (
         isinstance(value, bool)
         or not isinstance(value, Real)
         or not math.isfinite(value)
-        or not 0 <= value <= 1
+        or not in_range(value)
     ):
-        raise ValueError(
-            f"invalid {name}: {shown_value(value)}, expected a number from 0 to 1"
-        )
+        raise ValueError(f"invalid {name}: {shown_value(value)}, expected {expected}")
     return float(value)
 
 
