@@ -15,6 +15,7 @@ from engine.models._checks import (
     check_fitted,
     check_non_negative,
     check_params,
+    check_positive_int,
     check_users,
     fits_catalogue,
     shown_value,
@@ -45,6 +46,12 @@ _PARTS = (
 #: Largest weight or penalty. Only the ratios of the weights change the ranking,
 #: and far larger ones would overflow the float32 scores.
 MAX_WEIGHT = 1_000_000.0
+
+#: Most two-tower fits the blend averages.
+MAX_TWO_TOWER_FITS = 10
+
+#: Fit k of the two-tower part (0 first) uses the blend's seed plus this times k.
+TOWER_SEED_STEP = 100
 
 
 def _check_weight(name: str, value) -> float:
@@ -88,6 +95,11 @@ class HybridScorer(Scorer):
         and at least one is above 0. A part with weight 0 is not fitted, and
         neither is a part whose ``max_items`` the catalogue passes (the
         linear part above 15,000 items).
+    two_tower_fits : int, default=3
+        How many times the two towers are fitted, each with its own seed (the
+        blend's seed plus 100 times the fit's number, counted from 0). The
+        two-tower part scores the mean of their scores, which varies less from
+        seed to seed than one fit. Each fit adds the towers' fit time. At most 10.
     popularity_penalty : float, default=1.0
         Weight that moves less popular items up, on the scale of the part
         weights (8.8 in all by default), or 0 for none. The blend subtracts it times
@@ -103,7 +115,11 @@ class HybridScorer(Scorer):
     Attributes
     ----------
     parts_ : dict of str to Scorer
-        The fitted parts with a weight above 0, by name.
+        The fitted parts with a weight above 0, by name. The two-tower entry
+        is the first fit.
+    tower_fits_ : list of TwoTowerScorer
+        Every fit of the two towers, the first one included; empty when the
+        two-tower weight is 0.
 
     Notes
     -----
@@ -171,6 +187,7 @@ class HybridScorer(Scorer):
         metadata_weight: float = 0.3,
         two_tower_weight: float = 6.0,
         popularity_penalty: float = 1.0,
+        two_tower_fits: int = 3,
         *,
         item_knn: dict[str, Any] | None = None,
         user_knn: dict[str, Any] | None = None,
@@ -192,9 +209,11 @@ class HybridScorer(Scorer):
         self.two_tower_weight = two_tower_weight
         self.two_tower = two_tower
         self.popularity_penalty = popularity_penalty
+        self.two_tower_fits = two_tower_fits
 
         # Learned state.
         self.parts_: dict[str, Scorer] | None = None
+        self.tower_fits_: list[TwoTowerScorer] = []
         self.history_offsets_: np.ndarray | None = None
         self.history_items_: np.ndarray | None = None
         self.item_count_: int = 0
@@ -208,6 +227,7 @@ class HybridScorer(Scorer):
         """
         weights = self._weights()
         _check_weight("popularity_penalty", self.popularity_penalty)
+        self._tower_fit_count()
         for name, scorer_class, defaults in _PARTS:
             if weights[name] > 0 or getattr(self, name) is not None:
                 self._part(name, scorer_class, defaults)
@@ -227,6 +247,8 @@ class HybridScorer(Scorer):
         class and parameters match one of them takes it as it is instead of
         fitting a copy. Fitting is deterministic, so the blend is the same
         either way, and a build that also serves the two towers fits them once.
+        Only the first of the ``two_tower_fits`` fits can be taken this way,
+        because the others use other seeds.
         """
         self.check_params()
         weights = self._weights()
@@ -250,7 +272,17 @@ class HybridScorer(Scorer):
                 parts[name] = prefitted
                 continue
             parts[name] = scorer.fit(data, seed=seed, progress=progress)
+        tower_fits = []
+        if "two_tower" in parts:
+            tower_fits.append(parts["two_tower"])
+            for number in range(1, self._tower_fit_count()):
+                scorer = self._part("two_tower", TwoTowerScorer, {})
+                tower_seed = seed + TOWER_SEED_STEP * number
+                tower_fits.append(
+                    scorer.fit(data, seed=tower_seed, progress=progress)
+                )
         self.parts_ = parts
+        self.tower_fits_ = tower_fits
         self.history_offsets_, self.history_items_ = history_csr(data.matrix())
         self.item_count_ = data.item_count
         self.log_popularity_ = self._log_popularity()
@@ -277,13 +309,35 @@ class HybridScorer(Scorer):
         penalty = _check_weight("popularity_penalty", self.popularity_penalty)
         totals = np.zeros((len(users), self.item_count_), dtype=np.float64)
         for name, part in self.parts_.items():
-            raw = part.score(users, context=context)
+            if name == "two_tower":
+                raw = self._tower_scores(users, context)
+            else:
+                raw = part.score(users, context=context)
             for row, user in enumerate(users):
                 totals[row] += weights[name] * self._standardise(raw[row], user)
         if penalty > 0:
             for row, user in enumerate(users):
                 totals[row] -= penalty * self._standardise(self.log_popularity_, user)
         return totals.astype(np.float32)
+
+    def _tower_scores(
+        self, users: np.ndarray, context: dict[str, np.ndarray] | None
+    ) -> np.ndarray:
+        """Return the mean of every two-tower fit's scores."""
+        total = np.zeros((len(users), self.item_count_), dtype=np.float64)
+        for tower in self.tower_fits_:
+            total += tower.score(users, context=context)
+        return total / len(self.tower_fits_)
+
+    def _tower_fit_count(self) -> int:
+        count = check_positive_int("two_tower_fits", self.two_tower_fits)
+        if count > MAX_TWO_TOWER_FITS:
+            raise ValueError(
+                f"invalid two_tower_fits: {shown_value(self.two_tower_fits)}, "
+                f"expected at most {MAX_TWO_TOWER_FITS}; each fit adds the "
+                "towers' fit time, and past a few fits the mean barely changes"
+            )
+        return count
 
     def _log_popularity(self) -> np.ndarray:
         """Return ``log(1 + users)`` per item, counting each item's fitted users."""
@@ -349,10 +403,16 @@ class HybridScorer(Scorer):
                 "history_offsets": self.history_offsets_,
                 "history_items": self.history_items_,
             },
-            {"item_count": self.item_count_, "parts": list(self.parts_)},
+            {
+                "item_count": self.item_count_,
+                "parts": list(self.parts_),
+                "tower_fits": len(self.tower_fits_),
+            },
         )
         for name, part in self.parts_.items():
             part.save(directory / name)
+        for number, tower in enumerate(self.tower_fits_[1:], start=2):
+            tower.save(directory / f"two_tower_{number}")
 
     @classmethod
     def load(cls, directory: Path) -> HybridScorer:
@@ -360,11 +420,18 @@ class HybridScorer(Scorer):
         params, arrays, extra = load_state(directory, cls.name)
         # Blends saved before the penalty existed scored without it.
         params.setdefault("popularity_penalty", 0.0)
+        # Blends saved before the averaged fits had one fit of the towers.
+        params.setdefault("two_tower_fits", 1)
         scorer = cls(**params)
         classes = {name: scorer_class for name, scorer_class, _ in _PARTS}
         scorer.parts_ = {
             name: classes[name].load(directory / name) for name in extra["parts"]
         }
+        if "two_tower" in scorer.parts_:
+            scorer.tower_fits_ = [scorer.parts_["two_tower"]] + [
+                TwoTowerScorer.load(directory / f"two_tower_{number}")
+                for number in range(2, int(extra.get("tower_fits", 1)) + 1)
+            ]
         scorer.history_offsets_ = arrays["history_offsets"]
         scorer.history_items_ = arrays["history_items"]
         scorer.item_count_ = int(extra["item_count"])

@@ -474,16 +474,19 @@ def test_evaluate_hybrid_takes_fitted_two_towers(tiny_store, seed):
 
     result = evaluate(
         tiny_store,
-        models={"hybrid": {"two_tower": small}, "two_tower": small},
+        models={
+            "hybrid": {"two_tower": small, "two_tower_fits": 2},
+            "two_tower": small,
+        },
         seed=seed,
         progress=lambda done, total, message: calls.append(message),
     )
 
     # The hybrid is listed as requested but fits after the two towers, and
-    # takes them: one fit, one set of epoch reports.
+    # takes them as its first fit: two fits in all, two epochs each.
     assert [entry.model for entry in result.models] == ["hybrid", "two_tower"]
     epochs = [m for m in calls if m.startswith("two_tower epoch") and "loss" in m]
-    assert len(epochs) == 2
+    assert len(epochs) == 4
     assert calls.index("model two_tower") < calls.index("model hybrid")
     hybrid, two_tower = result.models
     assert hybrid.fit_seconds >= two_tower.fit_seconds

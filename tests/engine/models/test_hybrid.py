@@ -11,6 +11,7 @@ from engine.models import MODELS
 from engine.models._hybrid import HybridScorer
 from engine.models._item_knn import ItemKNNScorer
 from engine.models._sequence_linear import SequenceLinearScorer
+from engine.models._two_tower import TwoTowerScorer
 
 PARTS = (
     "item_knn", "user_knn", "sequence_knn", "sequence_linear", "metadata", "two_tower"
@@ -26,6 +27,9 @@ ONLY_ITEM_KNN = dict(
 )
 # A two-tower part small enough to fit in about a second.
 SMALL_TWO_TOWER = dict(embedding_size=16, hidden_size=32, history_length=4, epochs=3)
+ONLY_TWO_TOWER = dict(
+    ONLY_ITEM_KNN, item_knn_weight=0.0, two_tower_weight=1.0, two_tower=SMALL_TWO_TOWER
+)
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=check_id)
@@ -161,6 +165,66 @@ def test_hybrid_loads_blend_saved_without_penalty(tmp_path):
     np.testing.assert_allclose(loaded.score(users), hybrid.score(users), atol=1e-6)
 
 
+def test_hybrid_averages_tower_fits():
+    data = checkerboard_data()
+    users = np.arange(data.user_count)
+    hybrid = HybridScorer(**ONLY_TWO_TOWER, two_tower_fits=3).fit(data, seed=4)
+    # Fit k uses the blend's seed plus 100 k.
+    towers = [
+        TwoTowerScorer(**SMALL_TWO_TOWER).fit(data, seed=seed) for seed in (4, 104, 204)
+    ]
+    one_fit = HybridScorer(**ONLY_TWO_TOWER, two_tower_fits=1).fit(data, seed=4)
+
+    mean = np.mean([tower.score(users) for tower in towers], axis=0)
+    fitted = data.matrix() > 0
+    expected = np.zeros_like(mean, dtype=np.float64)
+    for user in users:
+        candidates = ~fitted[user]
+        values = mean[user, candidates].astype(np.float64)
+        expected[user, candidates] = (values - values.mean()) / values.std()
+    assert len(hybrid.tower_fits_) == 3
+    assert hybrid.tower_fits_[0] is hybrid.parts_["two_tower"]
+    np.testing.assert_allclose(hybrid.score(users), expected, atol=1e-4)
+    # The fits differ, so their mean is not the first fit alone.
+    assert not np.allclose(hybrid.score(users), one_fit.score(users), atol=1e-3)
+
+
+def test_hybrid_takes_first_tower_fit_from_build(tmp_path):
+    data = checkerboard_data()
+    users = np.arange(data.user_count)
+    tower = TwoTowerScorer(**SMALL_TWO_TOWER).fit(data, seed=1)
+    hybrid = HybridScorer(**ONLY_TWO_TOWER, two_tower_fits=2)
+
+    hybrid.fit(data, seed=1, fitted={"two_tower": tower})
+    hybrid.save(tmp_path)
+    loaded = HybridScorer.load(tmp_path)
+
+    assert hybrid.tower_fits_[0] is tower
+    assert hybrid.tower_fits_[1] is not tower
+    assert (tmp_path / "two_tower_2").is_dir()
+    assert len(loaded.tower_fits_) == 2
+    np.testing.assert_allclose(loaded.score(users), hybrid.score(users), atol=1e-5)
+
+
+def test_hybrid_loads_blend_saved_with_one_tower_fit(tmp_path):
+    data = checkerboard_data()
+    users = np.arange(data.user_count)
+    hybrid = HybridScorer(**ONLY_TWO_TOWER, two_tower_fits=1).fit(data)
+    hybrid.save(tmp_path)
+    # Blends saved before the averaged fits name neither the count nor the fits.
+    state_file = tmp_path / "scorer.json"
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    del state["params"]["two_tower_fits"]
+    state["extra"].pop("tower_fits")
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+
+    loaded = HybridScorer.load(tmp_path)
+
+    assert loaded.two_tower_fits == 1
+    assert len(loaded.tower_fits_) == 1
+    np.testing.assert_allclose(loaded.score(users), hybrid.score(users), atol=1e-5)
+
+
 def test_hybrid_saves_parts(tmp_path):
     data = checkerboard_data()
     users = np.arange(data.user_count)
@@ -228,6 +292,21 @@ def test_hybrid_skips_zero_weight_parts(tmp_path):
             {**ONLY_ITEM_KNN, "item_knn_weight": 0},
             ValueError,
             "invalid hybrid weights: all 0",
+        ),
+        (
+            {"two_tower_fits": 0},
+            ValueError,
+            "invalid two_tower_fits: 0, expected a positive integer",
+        ),
+        (
+            {"two_tower_fits": 2.0},
+            ValueError,
+            "invalid two_tower_fits: 2.0, expected a positive integer",
+        ),
+        (
+            {"two_tower_fits": 11},
+            ValueError,
+            "invalid two_tower_fits: 11, expected at most 10",
         ),
         ({"user_knn": [1, 2]}, TypeError, "invalid user_knn: list"),
         ({"item_knn": {"shrinkage": -1}}, ValueError, "invalid shrinkage: -1"),

@@ -32,7 +32,10 @@ def test_train_writes_complete_version(loaded_store):
 
 def test_train_fits_shared_two_towers_once(loaded_store):
     calls = []
-    params = {"two_tower": {"epochs": 2}, "hybrid": {"two_tower": {"epochs": 2}}}
+    params = {
+        "two_tower": {"epochs": 2},
+        "hybrid": {"two_tower": {"epochs": 2}, "two_tower_fits": 1},
+    }
 
     result = train(
         loaded_store,
