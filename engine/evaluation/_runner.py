@@ -43,7 +43,7 @@ from engine.evaluation._tables import (
 from engine.features import InteractionData
 from engine.models import MODELS, Progress, Scorer, get_model
 from engine.models._checks import check_scorers, fits_catalogue
-from engine.models._hybrid import HybridScorer
+from engine.models._hybrid import HybridScorer, resolved_params
 from engine.store import Store
 
 _log = logging.getLogger(__name__)
@@ -299,21 +299,8 @@ def _rank_model(
         recommendations=pa.concat_tables([recs for recs, _ in batches]),
         holdout_ranks=pa.concat_tables([ranks for _, ranks in batches]),
         fit_seconds=fit_seconds,
-        params=_fitted_params(scorer),
+        params=resolved_params(scorer),
     )
-
-
-def _fitted_params(scorer: Scorer) -> dict[str, Any]:
-    """Return ``scorer``'s parameters, with every fitted hybrid part's in full.
-
-    A hybrid's part parameters are None when the part keeps its defaults, and
-    the record should still show values such as the two towers' epochs.
-    """
-    params = dict(scorer.get_params())
-    if isinstance(scorer, HybridScorer):
-        for name, part in scorer.parts_.items():
-            params[name] = dict(part.get_params())
-    return params
 
 
 def _write_run(

@@ -26,6 +26,7 @@ from engine.errors import NotBuiltError
 from engine.features import InteractionData
 from engine.models import MODELS, Progress, get_model
 from engine.models._checks import fits_catalogue
+from engine.models._hybrid import resolved_params
 
 _log = logging.getLogger(__name__)
 
@@ -139,6 +140,9 @@ def train(
         staging.mkdir(parents=True)
         try:
             result = _fit_all(data, scorers, seed, progress, staging, version)
+            # Every parameter of every model, defaults included, as evaluation
+            # records them, so that later default changes leave the record true.
+            params = {name: resolved_params(scorers[name]) for name in names}
             _write_serving_snapshot(data, staging)
             _write_version_file(staging, version, parent, data, names, params, seed, result)
             staging.rename(store.version_path(version))

@@ -54,6 +54,30 @@ def test_train_fits_shared_two_towers_once(loaded_store):
     assert served == blended
 
 
+def test_train_records_every_parameter(loaded_store):
+    params = {
+        "item_knn": {"shrinkage": 7.5},
+        "hybrid": {"two_tower": {"epochs": 1}, "two_tower_fits": 1},
+    }
+
+    result = train(loaded_store, models=["item_knn", "hybrid"], params=params, seed=1)
+
+    with loaded_store.connect() as con:
+        settings = con.execute(
+            "select settings from model_versions where version = ?",
+            [result.version],
+        ).fetchone()[0]
+    info = json.loads((result.path / "version.json").read_text())
+    for record in (json.loads(settings)["params"], info["params"]):
+        # The given values and the defaults, as evaluation records them.
+        assert record["item_knn"]["shrinkage"] == 7.5
+        assert record["item_knn"]["neighbour_count"] == ItemKNNScorer().neighbour_count
+        assert record["hybrid"]["two_tower_fits"] == 1
+        assert record["hybrid"]["popularity_penalty"] == 1.0
+        assert record["hybrid"]["two_tower"]["epochs"] == 1
+        assert record["hybrid"]["item_knn"]["shrinkage"] == ItemKNNScorer().shrinkage
+
+
 def test_train_defaults_leave_out_models_over_item_limit(loaded_store, monkeypatch):
     monkeypatch.setattr(
         "engine.training._build.DEFAULT_MODELS", ("popular", "sequence_linear")
