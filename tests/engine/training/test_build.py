@@ -45,8 +45,10 @@ def test_train_fits_shared_two_towers_once(loaded_store):
         progress=lambda done, total, label: calls.append(label),
     )
 
-    # The hybrid comes last and takes the two towers fitted for serving.
+    # The hybrid comes last and takes the two towers fitted for serving, and
+    # its fit time includes theirs.
     assert list(result.fit_seconds) == ["two_tower", "hybrid"]
+    assert result.fit_seconds["hybrid"] >= result.fit_seconds["two_tower"]
     epochs = [label for label in calls if "two_tower" in label and "mean loss" in label]
     assert len(epochs) == 2
     served = (result.path / "two_tower" / "weights.pt").read_bytes()
