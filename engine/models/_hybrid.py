@@ -96,10 +96,10 @@ class HybridScorer(Scorer):
         neither is a part whose ``max_items`` the catalogue passes (the
         linear part above 15,000 items).
     two_tower_fits : int, default=3
-        How many times the two towers are fitted, each with its own seed (the
-        blend's seed plus 100 times the fit's number, counted from 0). The
-        two-tower part scores the mean of their scores, which varies less from
-        seed to seed than one fit. Each fit adds the towers' fit time. At most 10.
+        Number of two-tower fits whose scores the two-tower part averages,
+        each fit with its own seed. Fit k, counted from 0, gets the blend's
+        seed plus 100 k. The mean varies less from seed to seed than one fit,
+        and each fit adds the towers' fit time. At most 10.
     popularity_penalty : float, default=1.0
         Weight that moves less popular items up, on the scale of the part
         weights (8.8 in all by default), or 0 for none. The blend subtracts it times
