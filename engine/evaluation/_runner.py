@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import os
-import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -43,7 +42,7 @@ from engine.evaluation._tables import (
 from engine.features import InteractionData
 from engine.models import MODELS, Progress, Scorer, get_model
 from engine.models._checks import check_scorers, fits_catalogue
-from engine.models._hybrid import HybridScorer, resolved_params
+from engine.models._hybrid import HybridScorer, fit_in_build, resolved_params
 from engine.store import Store
 
 _log = logging.getLogger(__name__)
@@ -266,24 +265,9 @@ def _rank_model(
     time still gives the cost of fitting the hybrid alone. Every other scorer is
     added to ``fitted``.
     """
-    started = time.perf_counter()
-    if isinstance(scorer, HybridScorer):
-        scorer.fit(
-            data,
-            seed=seed,
-            progress=progress,
-            fitted={part: entry[0] for part, entry in fitted.items()},
-        )
-        taken_seconds = sum(
-            seconds
-            for part, (part_scorer, seconds) in fitted.items()
-            if scorer.parts_.get(part) is part_scorer
-        )
-        fit_seconds = time.perf_counter() - started + taken_seconds
-    else:
-        scorer.fit(data, seed=seed, progress=progress)
-        fit_seconds = time.perf_counter() - started
-        fitted[name] = (scorer, fit_seconds)
+    fit_seconds = fit_in_build(
+        name, scorer, data, seed=seed, progress=progress, fitted=fitted
+    )
     _log.info(
         "fitted %s on %d interactions in %.2fs",
         name,

@@ -463,3 +463,39 @@ def resolved_params(scorer: Scorer) -> dict[str, Any]:
         for name, part in scorer.parts_.items():
             params[name] = dict(part.get_params())
     return params
+
+
+def fit_in_build(
+    name: str,
+    scorer: Scorer,
+    data: InteractionData,
+    *,
+    seed: int,
+    progress: Progress | None,
+    fitted: dict[str, tuple[Scorer, float]],
+) -> float:
+    """Fit ``scorer`` as the model ``name`` of a build; return its fit seconds.
+
+    ``fitted`` maps the registry names of the models this build has fitted to
+    their scorer and fit seconds. A hybrid takes the parts that match its own
+    from it, and its time then includes theirs, so that the time still gives
+    the cost of fitting the hybrid alone. Any other scorer is added to it.
+    """
+    started = time.perf_counter()
+    if isinstance(scorer, HybridScorer):
+        scorer.fit(
+            data,
+            seed=seed,
+            progress=progress,
+            fitted={part: entry[0] for part, entry in fitted.items()},
+        )
+        taken_seconds = sum(
+            seconds
+            for part, (part_scorer, seconds) in fitted.items()
+            if scorer.parts_.get(part) is part_scorer
+        )
+        return time.perf_counter() - started + taken_seconds
+    scorer.fit(data, seed=seed, progress=progress)
+    fit_seconds = time.perf_counter() - started
+    fitted[name] = (scorer, fit_seconds)
+    return fit_seconds

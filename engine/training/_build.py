@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import logging
 import shutil
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from engine.errors import NotBuiltError
 from engine.features import InteractionData
 from engine.models import MODELS, Progress, get_model
 from engine.models._checks import fits_catalogue
-from engine.models._hybrid import resolved_params
+from engine.models._hybrid import fit_in_build, resolved_params
 
 _log = logging.getLogger(__name__)
 
@@ -186,30 +185,12 @@ def _fit_all(data, scorers, seed, progress, staging: Path, version: str) -> Trai
     # already fitted with the same parameters instead of fitting them again.
     fitted = {}
     for name in sorted(scorers, key=lambda name: name == "hybrid"):
-        started = time.perf_counter()
         scorer = scorers[name]
-        taken_seconds = 0.0
-        if name == "hybrid":
-            scorer.fit(
-                data,
-                seed=seed,
-                progress=progress,
-                fitted={part: entry[0] for part, entry in fitted.items()},
-            )
-            # As in evaluation, the hybrid's time includes the parts it took,
-            # so that it gives the cost of fitting the hybrid alone.
-            taken_seconds = sum(
-                seconds
-                for part, (part_scorer, seconds) in fitted.items()
-                if scorer.parts_.get(part) is part_scorer
-            )
-        else:
-            scorer.fit(data, seed=seed, progress=progress)
-            fitted[name] = (scorer, time.perf_counter() - started)
-        scorer.save(staging / name)
-        result.fit_seconds[name] = round(
-            time.perf_counter() - started + taken_seconds, 3
+        fit_seconds = fit_in_build(
+            name, scorer, data, seed=seed, progress=progress, fitted=fitted
         )
+        scorer.save(staging / name)
+        result.fit_seconds[name] = round(fit_seconds, 3)
         _log.info("fitted %s in %.1fs", name, result.fit_seconds[name])
         if name == "two_tower":
             from engine.export import export_towers
