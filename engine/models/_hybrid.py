@@ -95,11 +95,6 @@ class HybridScorer(Scorer):
         and at least one is above 0. A part with weight 0 is not fitted, and
         neither is a part whose ``max_items`` the catalogue passes (the
         linear part above 15,000 items).
-    two_tower_fits : int, default=3
-        Number of two-tower fits whose scores the two-tower part averages,
-        each fit with its own seed. Fit k, counted from 0, gets the blend's
-        seed plus 100 k. The mean varies less from seed to seed than one fit,
-        and each fit adds the towers' fit time. At most 10.
     popularity_penalty : float, default=1.0
         Weight that moves less popular items up, on the scale of the part
         weights (8.8 in all by default), or 0 for none. The blend subtracts it times
@@ -108,6 +103,11 @@ class HybridScorer(Scorer):
         users. Values up to about 4 nudge the lists, and values near the sum
         of the part weights or above rank mostly by rarity. Every weight and
         the penalty are at most 1,000,000.
+    two_tower_fits : int, default=3
+        Number of two-tower fits whose scores the two-tower part averages,
+        each fit with its own seed. Fit k, counted from 0, gets the blend's
+        seed plus 100 k. The mean varies less from seed to seed than one fit,
+        and each fit adds the towers' fit time. At most 10.
     item_knn, user_knn, sequence_knn, sequence_linear, metadata, two_tower : dict
         Optional constructor parameters of each part. Default: the part's own defaults,
         except ``popularity_weight=0.0`` for the metadata part.
