@@ -138,3 +138,5 @@ def echo_result(result) -> None:
         for entry in ranked
     ]
     click.echo(render_table(_COLUMNS, rows))
+    if "hybrid" in {entry.model for entry in result.models} and len(result.models) > 1:
+        click.echo("(the hybrid's fit_seconds include the parts it took from this run)")

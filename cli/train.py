@@ -65,6 +65,8 @@ def train(
     name_width = max((len(name) for name in result.fit_seconds), default=0)
     for name, seconds in result.fit_seconds.items():
         click.echo(f"  {name:<{name_width}}  {seconds:8.1f} s")
+    if "hybrid" in result.fit_seconds and len(result.fit_seconds) > 1:
+        click.echo("  (the hybrid's time includes the parts it took from this build)")
     for name, diff in result.export_max_abs_diff.items():
         click.echo(f"  onnx {name}: max abs difference to torch {diff:.2e}")
     if not result.export_max_abs_diff:

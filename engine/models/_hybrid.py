@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,6 @@ from engine.models._checks import (
     check_fitted,
     check_non_negative,
     check_params,
-    check_positive_int,
     check_users,
     fits_catalogue,
     shown_value,
@@ -104,10 +104,10 @@ class HybridScorer(Scorer):
         of the part weights or above rank mostly by rarity. Every weight and
         the penalty are at most 1,000,000.
     two_tower_fits : int, default=3
-        Number of two-tower fits whose scores the two-tower part averages,
-        each fit with its own seed. Fit k, counted from 0, gets the blend's
-        seed plus 100 k. The mean varies less from seed to seed than one fit,
-        and each fit adds the towers' fit time. At most 10.
+        Number of two-tower fits, from 1 to 10, whose scores the two-tower part
+        averages, each adding the towers' fit time. Fit k, counted from 0,
+        gets the blend's seed plus 100 k. The mean varies less from seed to
+        seed than one fit.
     item_knn, user_knn, sequence_knn, sequence_linear, metadata, two_tower : dict
         Optional constructor parameters of each part. Default: the part's own defaults,
         except ``popularity_weight=0.0`` for the metadata part.
@@ -343,14 +343,19 @@ class HybridScorer(Scorer):
         return total / len(self.tower_fits_)
 
     def _tower_fit_count(self) -> int:
-        count = check_positive_int("two_tower_fits", self.two_tower_fits)
-        if count > MAX_TWO_TOWER_FITS:
+        """Return ``two_tower_fits``, or raise ``ValueError`` outside 1 to the cap."""
+        value = self.two_tower_fits
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, Integral)
+            or not 1 <= value <= MAX_TWO_TOWER_FITS
+        ):
             raise ValueError(
-                f"invalid two_tower_fits: {shown_value(self.two_tower_fits)}, "
-                f"expected at most {MAX_TWO_TOWER_FITS}; each fit adds the "
-                "towers' fit time, and past a few fits the mean barely changes"
+                f"invalid two_tower_fits: {shown_value(value)}, expected a whole "
+                f"number from 1 to {MAX_TWO_TOWER_FITS}; each fit adds the towers' "
+                "fit time, and past a few fits the mean barely changes"
             )
-        return count
+        return int(value)
 
     def _log_popularity(self) -> np.ndarray:
         """Return ``log(1 + users)`` per item, counting each item's fitted users."""

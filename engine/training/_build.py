@@ -44,19 +44,29 @@ DEFAULT_MODELS = (
 
 @dataclass
 class TrainResult:
-    """Outcome of one build: the version, its models and their fit times in seconds."""
+    """Outcome of one build: the version, its models and their fit times in seconds.
+
+    A hybrid's fit time includes the parts it took from the same build, so it
+    gives the cost of fitting the hybrid alone, and the times of a build can
+    add up to more than its wall time. ``params`` contains every parameter of
+    every model, defaults included.
+    """
 
     version: str
     path: Path
     interaction_count: int
     fit_seconds: dict[str, float] = field(default_factory=dict)
     export_max_abs_diff: dict[str, float] = field(default_factory=dict)
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
+    seed: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": self.version,
             "path": str(self.path),
             "interaction_count": self.interaction_count,
+            "seed": self.seed,
+            "params": self.params,
             "fit_seconds": self.fit_seconds,
             "export_max_abs_diff": self.export_max_abs_diff,
         }
@@ -142,6 +152,7 @@ def train(
             # Every parameter of every model, defaults included, as evaluation
             # records them, so that later default changes leave the record true.
             params = {name: resolved_params(scorers[name]) for name in names}
+            result.params, result.seed = params, seed
             _write_serving_snapshot(data, staging)
             _write_version_file(staging, version, parent, data, names, params, seed, result)
             staging.rename(store.version_path(version))
@@ -157,7 +168,7 @@ def train(
                     [
                         version, parent, dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
                         data.interaction_count, list(names),
-                        json.dumps({"params": params, "seed": seed, **result.to_dict()}, default=str),
+                        json.dumps(result.to_dict(), default=str),
                     ],
                 )
         except BaseException:

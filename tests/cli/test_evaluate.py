@@ -208,6 +208,20 @@ def test_evaluate_epochs_reach_two_towers(runner, small_store):
     assert "neighbour_count" in params["hybrid"]["item_knn"]
 
 
+def test_evaluate_says_hybrid_time_includes_parts(runner, small_store):
+    result = _invoke(
+        runner,
+        small_store,
+        "--models",
+        "item_knn,hybrid",
+        "--param",
+        "hybrid.two_tower_weight=0",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "the hybrid's fit_seconds include the parts it took" in result.output
+
+
 def test_evaluate_unused_epochs_warns(runner, small_store):
     result = _invoke(runner, small_store, "--models", "popular", "--epochs", "2")
 

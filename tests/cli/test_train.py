@@ -63,6 +63,31 @@ def test_train_param_reaches_model(runner, store_path):
     assert config["params"]["shrinkage"] == 7.5
 
 
+def test_train_json_has_params_and_seed(runner, store_path):
+    _demo_store(store_path)
+
+    result = _train_item_knn(runner, store_path, "item_knn.shrinkage=7.5", "--json")
+
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["seed"] == 0
+    assert payload["params"]["item_knn"]["shrinkage"] == 7.5
+    assert "neighbour_count" in payload["params"]["item_knn"]
+
+
+def test_train_says_hybrid_time_includes_parts(runner, store_path):
+    _demo_store(store_path)
+    arguments = ["--store", str(store_path), "train", "--model", "item_knn,hybrid"]
+    options = [
+        "--param", "hybrid.two_tower_weight=0", "--param", "hybrid.item_knn_weight=1"
+    ]
+
+    result = runner.invoke(sqlrec, [*arguments, *options])
+
+    assert result.exit_code == 0, result.output
+    assert "the hybrid's time includes the parts it took" in result.output
+
+
 def test_train_without_towers_says_index_cannot_serve(runner, store_path):
     _demo_store(store_path)
 

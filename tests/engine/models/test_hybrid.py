@@ -296,17 +296,17 @@ def test_hybrid_skips_zero_weight_parts(tmp_path):
         (
             {"two_tower_fits": 0},
             ValueError,
-            "invalid two_tower_fits: 0, expected a positive integer",
+            "invalid two_tower_fits: 0, expected a whole number from 1 to 10",
         ),
         (
             {"two_tower_fits": 2.0},
             ValueError,
-            "invalid two_tower_fits: 2.0, expected a positive integer",
+            "invalid two_tower_fits: 2.0, expected a whole number from 1 to 10",
         ),
         (
             {"two_tower_fits": 11},
             ValueError,
-            "invalid two_tower_fits: 11, expected at most 10",
+            "invalid two_tower_fits: 11, expected a whole number from 1 to 10",
         ),
         ({"user_knn": [1, 2]}, TypeError, "invalid user_knn: list"),
         ({"item_knn": {"shrinkage": -1}}, ValueError, "invalid shrinkage: -1"),
