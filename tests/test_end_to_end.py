@@ -16,8 +16,9 @@ from engine.index import build_index
 from engine.ingest import ingest_movielens
 from engine.training import train
 
-# Few epochs keep the suite fast; accuracy is measured by the benchmark.
-FAST_TWO_TOWER = {"two_tower": {"epochs": 3}}
+# Few epochs keep the suite fast; accuracy is measured by the benchmark. The
+# hybrid gets the same towers, so it takes the served ones as its first fit.
+FAST_TWO_TOWER = {"two_tower": {"epochs": 3}, "hybrid": {"two_tower": {"epochs": 3}}}
 
 
 @pytest.fixture(scope="module")
