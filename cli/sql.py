@@ -247,6 +247,8 @@ def _read_piped_line(*, continued: bool) -> str | None:
 
 
 def _read_terminal_line(*, continued: bool) -> str | None:
+    # NOTE: on a loaded machine, a Ctrl-C sent just as input() began to wait
+    # took effect only at the next key press. The cause was not traced.
     try:
         return input("   ...> " if continued else "sqlrec> ")
     except EOFError:

@@ -260,10 +260,8 @@ def _rank_model(
 ) -> _Ranking:
     """Fit ``scorer``, rank the catalogue for every evaluated user, and record it.
 
-    A hybrid takes the parts in ``fitted`` (scorer and fit seconds by registry
-    name) that match its own, and its fit time then includes theirs, so that the
-    time still gives the cost of fitting the hybrid alone. Every other scorer is
-    added to ``fitted``.
+    ``fitted`` is shared by the models of one run, as :func:`fit_in_build`
+    describes, so a hybrid can take the parts fitted before it.
     """
     fit_seconds = fit_in_build(
         name, scorer, data, seed=seed, progress=progress, fitted=fitted

@@ -47,7 +47,7 @@ _PARTS = (
 #: and far larger ones would overflow the float32 scores.
 MAX_WEIGHT = 1_000_000.0
 
-#: Most two-tower fits the blend averages.
+#: Largest number of two-tower fits the blend averages.
 MAX_TWO_TOWER_FITS = 10
 
 #: Fit k of the two-tower part (0 first) uses the blend's seed plus this times k.
@@ -118,8 +118,8 @@ class HybridScorer(Scorer):
         The fitted parts with a weight above 0, by name. The two-tower entry
         is the first fit.
     tower_fits_ : list of TwoTowerScorer
-        Every fit of the two towers, the first one included; empty when the
-        two-tower weight is 0.
+        Every fit of the two towers, the first one included. The list is empty
+        when the two-tower weight is 0.
 
     Notes
     -----
@@ -162,7 +162,7 @@ class HybridScorer(Scorer):
     both, so it was left out.
 
     Averaging three fits of the two towers came after the penalty. On the
-    same tuning phase the mean of three fits (seeds 0, 1 and 2) scored
+    same tuning phase the mean of three fits (three seeds) scored
     0.230 / 0.450 / 0.710 alone, against 0.209 to 0.213 at recall@10 for
     each fit, and the blend with it scored 0.260 / 0.470 / 0.732 at these
     weights, against 0.260 / 0.463 / 0.729 for one fit (mean of the three
@@ -182,8 +182,8 @@ class HybridScorer(Scorer):
     towers of two seeds the defaults were not chosen on scored 0.241 at best
     against 0.235 for these. Weights learned by a softmax loss over each
     user's 300 best candidates, with or without per-user shifts by history
-    length and by the mean popularity of the history (five folds of users,
-    seed 0), scored from 0.257 to 0.263 against 0.265 for these.
+    length and by the mean popularity of the history (five folds of users),
+    scored from 0.257 to 0.263 against 0.265 for these.
     """
 
     name = "hybrid"
@@ -343,7 +343,7 @@ class HybridScorer(Scorer):
         return total / len(self.tower_fits_)
 
     def _tower_fit_count(self) -> int:
-        """Return ``two_tower_fits``, or raise ``ValueError`` outside 1 to the cap."""
+        """Return ``two_tower_fits`` after checking it is a whole number in range."""
         value = self.two_tower_fits
         if (
             isinstance(value, bool)
