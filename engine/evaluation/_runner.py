@@ -108,8 +108,8 @@ class _Targets:
 
     ``user_ids`` are original ids, ascending, and ``users`` the matching user
     indices of the fitted data. ``offsets`` (user_count + 1) delimit each user's run
-    in ``holdout_items`` (item indices). ``context`` contains ``hour`` and ``weekday``
-    aligned with ``users``, and ``pairs`` the ``holdout`` table rows.
+    in ``holdout_items`` (item indices). ``context`` contains ``hour``, ``weekday``
+    and ``timestamp`` aligned with ``users``, and ``pairs`` the ``holdout`` table rows.
     """
 
     user_ids: np.ndarray
@@ -134,8 +134,8 @@ def evaluate(
     Each model is fitted on the fitted part only, then scores every catalogue item
     for every evaluated user. The user's fitted items are excluded, and the rest are
     ordered by score descending, ties to the lower item id. The context passed to
-    ``score`` contains the UTC hour (0-23) and ISO weekday (1 = Monday) of the user's
-    first held-out interaction. Metrics are recall@10, recall@30, recall@100,
+    ``score`` contains the UTC hour (0-23), the ISO weekday (1 = Monday) and the unix
+    seconds (``timestamp``) of the user's first held-out interaction. Metrics are recall@10, recall@30, recall@100,
     NDCG@10 and MRR.
 
     Parameters
@@ -423,7 +423,8 @@ def _load_targets(
     # timestamps are UTC, so hour and weekday are UTC too.
     context = con.execute(
         "select user_id, hour(min(timestamp)) as hour, "
-        "isodow(min(timestamp)) as weekday "
+        "isodow(min(timestamp)) as weekday, "
+        "epoch(min(timestamp))::bigint as timestamp "
         f"from {split.holdout_table} group by user_id order by user_id"
     ).fetchnumpy()
     return _Targets(
@@ -434,6 +435,7 @@ def _load_targets(
         context={
             "hour": np.asarray(context["hour"], dtype=np.int64),
             "weekday": np.asarray(context["weekday"], dtype=np.int64),
+            "timestamp": np.asarray(context["timestamp"], dtype=np.int64),
         },
         pairs=pa.table({"user_id": holdout_users, "item_id": holdout_ids}),
     )

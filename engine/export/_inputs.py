@@ -25,9 +25,18 @@ UNKNOWN_INDEX = 0
 UNKNOWN_HOUR = 24
 #: ``weekday`` value that means "no weekday given".
 UNKNOWN_WEEKDAY = 0
+#: ``since_last`` value that means "not given": no request time, a request
+#: before the user's latest fitted interaction, or no fitted interaction.
+UNKNOWN_SINCE_LAST = 24
+#: A timestamp that marks a user without fitted interactions in ``user_last_seen``.
+NEVER_SEEN = np.iinfo(np.int64).min
 
 #: Input names of the query tower, in ``forward`` order; ONNX uses the same names.
-QUERY_INPUTS = ("user_index", "user_features", "hour", "weekday", "history")
+QUERY_INPUTS = ("user_index", "user_features", "hour", "weekday", "since_last", "history")
+#: Query tower inputs of towers saved before ``since_last`` existed.
+QUERY_INPUTS_WITHOUT_SINCE_LAST = tuple(
+    name for name in QUERY_INPUTS if name != "since_last"
+)
 #: Input names of the item tower, in ``forward`` order.
 ITEM_INPUTS = ("item_index", "item_features")
 
@@ -36,6 +45,7 @@ ITEM_IDS_FILE = "item_ids.npy"
 USER_FEATURES_FILE = "user_features.npy"
 ITEM_FEATURES_FILE = "item_features.npy"
 USER_HISTORY_FILE = "user_history.npy"
+USER_LAST_SEEN_FILE = "user_last_seen.npy"
 USER_ENCODER_FILE = "user_encoder.json"
 ITEM_ENCODER_FILE = "item_encoder.json"
 
@@ -56,6 +66,10 @@ class TowerInputs:
         first, padded with 0 at the front.
     user_encoder, item_encoder : FeatureEncoder
         The fitted encoders, used for rows of ids outside the vocabularies.
+    user_last_seen : ndarray of shape (user_count,), int64, optional
+        Unix seconds of each user's latest fitted interaction, ``NEVER_SEEN``
+        for none. Without it (inputs saved before it existed) every query gets
+        the "not given" ``since_last`` slot.
     """
 
     def __init__(
@@ -67,6 +81,7 @@ class TowerInputs:
         user_history: np.ndarray,
         user_encoder: FeatureEncoder,
         item_encoder: FeatureEncoder,
+        user_last_seen: np.ndarray | None = None,
     ):
         self.user_ids = np.asarray(user_ids, dtype=np.int64)
         self.item_ids = np.asarray(item_ids, dtype=np.int64)
@@ -75,6 +90,11 @@ class TowerInputs:
         self.user_history = np.asarray(user_history, dtype=np.int64)
         self.user_encoder = user_encoder
         self.item_encoder = item_encoder
+        self.user_last_seen = (
+            None
+            if user_last_seen is None
+            else np.asarray(user_last_seen, dtype=np.int64)
+        )
 
         # Ids without a metadata row get the encoding of a row whose every
         # column is null.
@@ -99,6 +119,7 @@ class TowerInputs:
             user_history=user_history,
             user_encoder=user_encoder,
             item_encoder=item_encoder,
+            user_last_seen=last_seen(data),
         )
 
     @property
@@ -112,6 +133,7 @@ class TowerInputs:
         hour=None,
         weekday=None,
         *,
+        timestamp=None,
         history=None,
         user_rows: pa.Table | None = None,
     ) -> dict[str, np.ndarray]:
@@ -124,10 +146,16 @@ class TowerInputs:
         hour, weekday : array-like of shape (batch,), int, optional
             Hour of day (0-23) and ISO weekday (1 = Monday to 7 = Sunday) in UTC.
             Omitted, every row gets the learned "no context" slot (24 and 0).
+        timestamp : array-like of shape (batch,), int, optional
+            Unix seconds of each request. A known user's ``since_last`` slot
+            then encodes the time since the user's latest fitted interaction
+            (:func:`since_last_slots`). Omitted, every row gets the "not given"
+            slot.
         history : sequence of array-like of item ids, optional
             One sequence per row, oldest first, replacing the fitted history; ids
             outside the item vocabulary are dropped. Omitted, known users get their
-            fitted history and unknown users an empty one.
+            fitted history and unknown users an empty one. A replaced history
+            has no fitted time, so its row gets the "not given" ``since_last``.
         user_rows : pyarrow.Table, optional
             Metadata rows (``user_id`` plus any columns) for users outside the
             vocabulary; unknown users without a row get an all-null row.
@@ -135,11 +163,12 @@ class TowerInputs:
         Returns
         -------
         dict of str to ndarray
-            ``user_index``, ``user_features``, ``hour``, ``weekday``, ``history``.
+            ``user_index``, ``user_features``, ``hour``, ``weekday``,
+            ``since_last``, ``history``.
         """
         user_ids = _as_ids(user_ids, "user_ids")
         positions = _lookup(self.user_ids, user_ids)
-        inputs = self.query_inputs_at(positions, hour, weekday)
+        inputs = self.query_inputs_at(positions, hour, weekday, timestamp)
 
         unknown = positions < 0
         if user_rows is not None and unknown.any():
@@ -148,10 +177,16 @@ class TowerInputs:
             )
         if history is not None:
             inputs["history"] = self._history_from_ids(history, len(user_ids))
+            inputs["since_last"][:] = UNKNOWN_SINCE_LAST
         return inputs
 
-    def query_inputs_at(self, users, hour=None, weekday=None) -> dict[str, np.ndarray]:
-        """Build the query tower's inputs for user positions (-1 = unknown user)."""
+    def query_inputs_at(
+        self, users, hour=None, weekday=None, timestamp=None
+    ) -> dict[str, np.ndarray]:
+        """Build the query tower's inputs for user positions (-1 = unknown user).
+
+        ``hour``, ``weekday`` and ``timestamp`` are as in :meth:`query_inputs`.
+        """
         users = _as_ids(users, "users")
         if (users >= len(self.user_ids)).any() or (users < -1).any():
             bad = users[(users >= len(self.user_ids)) | (users < -1)][0]
@@ -169,8 +204,28 @@ class TowerInputs:
             "user_features": features,
             "hour": _context(hour, len(users), "hour", 0, 23, UNKNOWN_HOUR),
             "weekday": _context(weekday, len(users), "weekday", 1, 7, UNKNOWN_WEEKDAY),
+            "since_last": self._since_last(users, timestamp),
             "history": history,
         }
+
+    def _since_last(self, users: np.ndarray, timestamp) -> np.ndarray:
+        slots = np.full(len(users), UNKNOWN_SINCE_LAST, dtype=np.int64)
+        if timestamp is None:
+            return slots
+        times = _as_ids(timestamp, "timestamp")
+        if len(times) != len(users):
+            raise ValueError(
+                f"invalid timestamp: {len(times)} values for {len(users)} users, "
+                "expected one value per user"
+            )
+        if self.user_last_seen is None:
+            return slots
+        known = users >= 0
+        seen = np.full(len(users), NEVER_SEEN, dtype=np.int64)
+        seen[known] = self.user_last_seen[users[known]]
+        has_time = seen != NEVER_SEEN
+        slots[has_time] = since_last_slots(times[has_time] - seen[has_time])
+        return slots
 
     # Item tower.
     def item_inputs(self, item_ids=None) -> dict[str, np.ndarray]:
@@ -202,6 +257,10 @@ class TowerInputs:
         np.save(directory / USER_FEATURES_FILE, self.user_features, allow_pickle=False)
         np.save(directory / ITEM_FEATURES_FILE, self.item_features, allow_pickle=False)
         np.save(directory / USER_HISTORY_FILE, self.user_history, allow_pickle=False)
+        if self.user_last_seen is not None:
+            np.save(
+                directory / USER_LAST_SEEN_FILE, self.user_last_seen, allow_pickle=False
+            )
         (directory / USER_ENCODER_FILE).write_text(self.user_encoder.to_json())
         (directory / ITEM_ENCODER_FILE).write_text(self.item_encoder.to_json())
 
@@ -234,7 +293,14 @@ class TowerInputs:
                 USER_HISTORY_FILE,
             )
         }
+        # Inputs saved before the request gap existed have no last-seen file.
+        last_seen_path = directory / USER_LAST_SEEN_FILE
         return cls(
+            user_last_seen=(
+                np.load(last_seen_path, allow_pickle=False)
+                if last_seen_path.is_file()
+                else None
+            ),
             user_ids=arrays[USER_IDS_FILE],
             item_ids=arrays[ITEM_IDS_FILE],
             user_features=arrays[USER_FEATURES_FILE],
@@ -291,6 +357,36 @@ def _encode(encoder: FeatureEncoder, table: pa.Table) -> np.ndarray:
     if encoded.shape[1] == 0:
         return np.zeros((table.num_rows, 1), dtype=np.float32)
     return encoded
+
+
+def since_last_slots(seconds) -> np.ndarray:
+    """Slot of each gap in seconds between a request and the user's previous interaction.
+
+    0 is the same second, and a gap of g >= 1 seconds gets ``1 + floor(log2(g))``
+    up to 23, which every gap of 2**22 seconds (about 49 days) or more
+    shares. A negative gap, a request before the previous interaction, gets
+    ``UNKNOWN_SINCE_LAST``.
+    """
+    seconds = np.asarray(seconds, dtype=np.int64)
+    slots = 1 + np.minimum(
+        np.floor(np.log2(np.maximum(seconds, 1))).astype(np.int64), 22
+    )
+    slots = np.where(seconds == 0, 0, slots)
+    return np.where(seconds < 0, UNKNOWN_SINCE_LAST, slots).astype(np.int64)
+
+
+def last_seen(data: InteractionData) -> np.ndarray:
+    """Unix seconds of each user's latest interaction in ``data``, or ``NEVER_SEEN``."""
+    offsets = data.user_offsets().astype(np.int64)
+    seen = np.full(data.user_count, NEVER_SEEN, dtype=np.int64)
+    has_rows = offsets[1:] > offsets[:-1]
+    if has_rows.any():
+        # The starts of users with rows rise strictly, so each reduction covers
+        # exactly one user's rows.
+        seen[has_rows] = np.maximum.reduceat(
+            np.asarray(data.timestamps, dtype=np.int64), offsets[:-1][has_rows]
+        )
+    return seen
 
 
 def utc_context(timestamps) -> tuple[np.ndarray, np.ndarray]:

@@ -130,6 +130,11 @@ def export_towers(
     item_path = directory / ITEM_TOWER_FILE
 
     query_contract = load_contract("query_tower")
+    # A tower saved before an input existed exports without it.
+    read = set(scorer.query_tower_.input_names)
+    query_contract["inputs"] = [
+        spec for spec in query_contract["inputs"] if spec["name"] in read
+    ]
     item_contract = load_contract("item_tower")
 
     # Two-row examples, so that tracing cannot fold the batch size into a constant.
@@ -222,7 +227,9 @@ def _check_batches(inputs: TowerInputs, check_data: InteractionData | None):
     if check_data is None:
         users = np.r_[-1, np.arange(len(inputs.user_ids))]
         positions = np.arange(len(users))
-        query = inputs.query_inputs_at(users, positions % 24, positions % 7 + 1)
+        query = inputs.query_inputs_at(
+            users, positions % 24, positions % 7 + 1, _request_times(inputs, users)
+        )
         no_context = inputs.query_inputs_at(users)
         item_ids = np.r_[inputs.item_ids, _absent_id(inputs.item_ids)]
     else:
@@ -230,6 +237,20 @@ def _check_batches(inputs: TowerInputs, check_data: InteractionData | None):
         item_ids = np.r_[check_data.item_ids, _absent_id(inputs.item_ids)]
     items = inputs.item_inputs(item_ids)
     return _slices(query) + [_take(no_context, slice(0, 64))], _slices(items)
+
+
+def _request_times(inputs: TowerInputs, users: np.ndarray) -> np.ndarray | None:
+    """Request times 2**p - 1 seconds after each user's latest fitted time.
+
+    Over the rows, p runs through 0 to 23, so the check meets every
+    ``since_last`` slot; unknown users get the "not given" one.
+    """
+    if inputs.user_last_seen is None:
+        return None
+    seen = np.zeros(len(users), dtype=np.int64)
+    known = users >= 0
+    seen[known] = inputs.user_last_seen[users[known]]
+    return seen + 2 ** (np.arange(len(users)) % 24) - 1
 
 
 def _check_data_queries(inputs: TowerInputs, check_data: InteractionData):

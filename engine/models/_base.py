@@ -47,8 +47,9 @@ class Scorer:
     Context
     -------
     ``score`` takes an optional ``context``: a dict of arrays aligned with
-    ``users``. Known keys are ``hour`` (0-23) and ``weekday`` (ISO, 1 = Monday
-    to 7 = Sunday), int64. Scorers that do not use context ignore it.
+    ``users``. Known keys are ``hour`` (0-23), ``weekday`` (ISO, 1 = Monday
+    to 7 = Sunday) and ``timestamp`` (unix seconds of the request), int64.
+    Scorers that do not use context ignore it.
     """
 
     #: Registry name, used by ``sqlrec train --model`` and in result tables.

@@ -1,7 +1,8 @@
 """Two-tower retrieval model: a query tower and an item tower scored by dot product.
 
 The query tower embeds a user id, the user's metadata, the hour and weekday of
-the request and the user's recent items. The item tower embeds an item id and
+the request, the time since the user's latest interaction and the user's recent
+items. The item tower embeds an item id and
 its metadata. Both end in an MLP to ``embedding_size`` dimensions. The score of
 an item for a query is the dot product of the two vectors, so the item vectors
 can be indexed for nearest-neighbour search, and the towers run apart: the
@@ -22,7 +23,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from engine.export._inputs import ITEM_INPUTS, QUERY_INPUTS, UNKNOWN_HOUR, TowerInputs
+from engine.export._inputs import (
+    ITEM_INPUTS,
+    QUERY_INPUTS,
+    UNKNOWN_HOUR,
+    UNKNOWN_SINCE_LAST,
+    TowerInputs,
+)
 from engine.features import InteractionData
 from engine.models._base import Progress, Scorer, named_progress
 from engine.models._checks import (
@@ -55,6 +62,9 @@ class QueryTower(nn.Module):
     - ``user_features`` (batch, user_feature_count) float32;
     - ``hour`` (batch,) int64, 0-23 or 24 for "not given";
     - ``weekday`` (batch,) int64, 1-7 or 0 for "not given";
+    - ``since_last`` (batch,) int64, the slot of the time since the user's
+      latest interaction (:func:`~engine.export._inputs.since_last_slots`) or
+      24 for "not given"; ignored when ``since_last`` is false;
     - ``history`` (batch, history_length) int64 item indices, oldest first and
       right-aligned, padded with 0 at the front.
 
@@ -67,6 +77,10 @@ class QueryTower(nn.Module):
     parameter per age (columns counted from the end) up to ``history_length``.
     A longer history still runs, and its older columns share the parameter of
     the oldest age.
+
+    The time since the latest interaction tells a request inside a session
+    (the same second, a few minutes) from a return after days. Towers built
+    with ``since_last=False``, as saved before it existed, leave it out.
 
     An MLP maps the concatenated parts to the query vector. With
     ``transformer`` pooling the encoded sequence is added to the MLP's output,
@@ -89,12 +103,18 @@ class QueryTower(nn.Module):
         pooling: str = "recency",
         block_count: int = 2,
         dropout: float = 0.2,
+        since_last: bool = True,
     ):
         super().__init__()
         self.user_embedding = nn.Embedding(user_count + 1, embedding_size)
         self.feature_projection = nn.Linear(user_feature_count, embedding_size)
         self.hour_embedding = nn.Embedding(UNKNOWN_HOUR + 1, embedding_size)
         self.weekday_embedding = nn.Embedding(8, embedding_size)
+        self.since_last = since_last
+        if since_last:
+            self.since_last_embedding = nn.Embedding(
+                UNKNOWN_SINCE_LAST + 1, embedding_size
+            )
         self.history_embedding = nn.Embedding(
             item_count + 1, embedding_size, padding_idx=0
         )
@@ -113,16 +133,29 @@ class QueryTower(nn.Module):
             self.encoder = SequenceEncoder(
                 embedding_size, history_length, block_count=block_count, dropout=dropout
             )
-        self.mlp = _mlp(5 * embedding_size, hidden_size, embedding_size)
+        part_count = 6 if since_last else 5
+        self.mlp = _mlp(part_count * embedding_size, hidden_size, embedding_size)
 
-    def forward(self, user_index, user_features, hour, weekday, history):
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        """Names of the inputs ``forward`` reads, in order; ONNX uses the same."""
+        if self.since_last:
+            return QUERY_INPUTS
+        return tuple(name for name in QUERY_INPUTS if name != "since_last")
+
+    def forward(self, user_index, user_features, hour, weekday, *rest):
+        # rest is (since_last, history), or (history,) without since_last, so
+        # that the ONNX export of either kind takes only the inputs it reads.
+        history = rest[-1]
         parts = [
             self.user_embedding(user_index),
             self.feature_projection(user_features),
             self.hour_embedding(hour),
             self.weekday_embedding(weekday),
-            self._pool(history),
         ]
+        if self.since_last:
+            parts.append(self.since_last_embedding(rest[0]))
+        parts.append(self._pool(history))
         out = self.mlp(torch.cat(parts, dim=1))
         if self.pooling == "transformer":
             out = out + parts[-1]
@@ -134,14 +167,16 @@ class QueryTower(nn.Module):
         user_features,
         hours,
         weekdays,
+        since_lasts,
         history,
         *,
         history_vectors=None,
     ):
         """Query vectors at every position of ``history``, for training.
 
-        Takes the inputs of ``forward``, except that ``hours`` and ``weekdays``
-        are (batch, length): the context of the item each position predicts.
+        Takes the inputs of ``forward``, except that ``hours``, ``weekdays``
+        and ``since_lasts`` are (batch, length): the context of the item each
+        position predicts.
         Returns (batch, length, embedding_size). Position i reads the items up
         to column i, so the last position equals ``forward``'s output. Only
         the ``transformer`` pooling encodes every position.
@@ -165,8 +200,10 @@ class QueryTower(nn.Module):
             self.feature_projection(user_features)[:, None, :].expand(-1, length, -1),
             self.hour_embedding(hours),
             self.weekday_embedding(weekdays),
-            states,
         ]
+        if self.since_last:
+            parts.append(self.since_last_embedding(since_lasts))
+        parts.append(states)
         return states + self.mlp(torch.cat(parts, dim=2))
 
     def _pool(self, history):
@@ -330,6 +367,12 @@ class TwoTowerScorer(Scorer):
         vectors are copied into the query tower's history table, so the query
         tower still runs alone, in torch and in ONNX. The other poolings keep
         their own table and ignore this setting.
+    since_last : bool, default=True
+        Give the query tower the time since the user's latest interaction,
+        from the request's ``timestamp`` context, bucketed by powers of two
+        (:func:`~engine.export._inputs.since_last_slots`). A request without a
+        timestamp gets a "not given" slot, which ``context_dropout`` trains.
+        Versions saved before this setting existed load with it off.
     averaging_start : int or None, default=20
         Epochs trained before averaging starts: the end-of-epoch weights of
         every later epoch are averaged into the fitted weights (stochastic
@@ -375,6 +418,19 @@ class TwoTowerScorer(Scorer):
     raised them by 0.010 / 0.002 / 0.006 for the users whose validation item
     is in the less popular half. Item dropout also trains the vectors of new
     items, so it stays at 0.1.
+
+    The time since the latest interaction (``since_last``) came last. On
+    the ``loo`` tuning phase the mean of three fits scored 0.271 / 0.471 /
+    0.755 with it against 0.231 / 0.451 / 0.712 without, and on the
+    ``loo-shuffled`` tuning phase 0.265 / 0.463 / 0.714 against 0.244 /
+    0.469 / 0.712. The gain at recall@10 came from the 422 users whose
+    validation item came in the same second as their latest fitted item
+    (0.232 to 0.318 under ``loo``, 0.277 to 0.301 under ``loo-shuffled``)
+    and from the 62 who came back after more than an hour (0.129 to 0.242
+    and to 0.258). Under ``loo`` part of the same-second gain rests on the
+    item-id order of same-second ratings, which the tower can follow once
+    it knows that the next item comes in the same second; ``loo-shuffled``
+    has no such order.
     """
 
     name = "two_tower"
@@ -397,6 +453,7 @@ class TwoTowerScorer(Scorer):
         block_count: int = 2,
         dropout: float = 0.5,
         share_item_vectors: bool = True,
+        since_last: bool = True,
         averaging_start: int | None = 20,
     ):
         self.embedding_size = embedding_size
@@ -414,6 +471,7 @@ class TwoTowerScorer(Scorer):
         self.block_count = block_count
         self.dropout = dropout
         self.share_item_vectors = share_item_vectors
+        self.since_last = since_last
         self.averaging_start = averaging_start
 
     def fit(
@@ -503,7 +561,9 @@ class TwoTowerScorer(Scorer):
             ``score_inputs(scorer.inputs_.query_inputs(user_ids))``.
         context : dict, optional
             ``hour`` (0-23) and ``weekday`` (ISO 1-7) arrays aligned with
-            ``users``, in UTC. A missing key, or no context at all, uses the
+            ``users``, in UTC, and ``timestamp``, the unix seconds of each
+            request, from which the time since the user's latest fitted
+            interaction is taken. A missing key, or no context at all, uses the
             "not given" slots that training fills with ``context_dropout``.
 
         Returns
@@ -515,7 +575,7 @@ class TwoTowerScorer(Scorer):
         users = check_users(users, len(self.inputs_.user_ids))
         context = context or {}
         inputs = self.inputs_.query_inputs_at(
-            users, context.get("hour"), context.get("weekday")
+            users, context.get("hour"), context.get("weekday"), context.get("timestamp")
         )
         return self.score_inputs(inputs)
 
@@ -599,6 +659,8 @@ class TwoTowerScorer(Scorer):
         params.setdefault("pooling", "mean")
         # Versions saved before sharing existed learned their own history table.
         params.setdefault("share_item_vectors", False)
+        # Versions saved before the request gap existed have no input for it.
+        params.setdefault("since_last", False)
         scorer = cls(**params)
         inputs = TowerInputs.load(directory)
         query_tower, item_tower = scorer._build_towers(
@@ -639,6 +701,7 @@ class TwoTowerScorer(Scorer):
                 pooling=self.pooling,
                 block_count=self.block_count,
                 dropout=self.dropout,
+                since_last=self.since_last,
             )
             item_tower = ItemTower(
                 item_count,
@@ -665,11 +728,11 @@ class TwoTowerScorer(Scorer):
             check_count("averaging_start", self.averaging_start)
         for name in ("user_dropout", "item_dropout", "context_dropout", "dropout"):
             check_fraction(name, getattr(self, name))
-        if not isinstance(self.share_item_vectors, bool):
-            raise ValueError(
-                f"invalid share_item_vectors: {self.share_item_vectors!r}, "
-                "expected true or false"
-            )
+        for name in ("share_item_vectors", "since_last"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(
+                    f"invalid {name}: {getattr(self, name)!r}, expected true or false"
+                )
         if self.pooling not in POOLINGS:
             raise ValueError(
                 f"invalid pooling: {self.pooling!r}, expected one of "

@@ -95,7 +95,10 @@ class Recommender:
             Shorthand for ``Filter("genres", "any", [genre])``.
         hour, weekday : int, optional
             Request context: hour of day 0-23 and ISO weekday 1 = Monday to
-            7 = Sunday. Default: the current UTC time.
+            7 = Sunday. Default: the current UTC time. When both are left out,
+            the query tower also reads the time from the user's latest
+            interaction in the version to now; given either, it reads that
+            time as not given, because the request is then for another moment.
         fallback : {None, "popular"}, default=None
             What an unknown user gets: an error, or the most popular items.
         exclude_seen : bool, default=True
@@ -107,6 +110,9 @@ class Recommender:
         filters = as_filters(filters)
         if genre is not None:
             filters.append(Filter("genres", "any", [genre]))
+        now = None
+        if hour is None and weekday is None:
+            now = int(dt.datetime.now(dt.timezone.utc).timestamp())
         hour, weekday = _context(hour, weekday)
         context = {"hour": hour, "weekday": weekday}
 
@@ -120,7 +126,9 @@ class Recommender:
             return self._popular_items(user_id, k, filters, context)
 
         user_id = int(user_id)
-        inputs = self.inputs.query_inputs([user_id], [hour], [weekday])
+        inputs = self.inputs.query_inputs(
+            [user_id], [hour], [weekday], timestamp=None if now is None else [now]
+        )
         query = self.query_tower.run(inputs)[0]
         exclude = self.seen_items(user_id) if exclude_seen else None
         rows = self.index.nearest(query, k, filters=filters, exclude=exclude)

@@ -4,7 +4,8 @@ A user's items, in order, are cut into chunks of ``history_length`` targets,
 the last chunk ending at the user's most recent item. The query tower encodes
 each chunk's inputs (the same items shifted by one) with causal attention, so
 one pass yields a query for every target. Each query reads only the items
-before its target, with the target's own hour and weekday as context. The first target of a
+before its target, with the target's own hour and weekday as context, and the
+time from the previous item to the target as its ``since_last``. The first target of a
 user has an empty history and trains the context-only query of a new user.
 
 The loss is a softmax over the whole catalogue, whose vectors the item tower
@@ -26,7 +27,9 @@ from torch import nn
 from engine.export._inputs import (
     UNKNOWN_HOUR,
     UNKNOWN_INDEX,
+    UNKNOWN_SINCE_LAST,
     UNKNOWN_WEEKDAY,
+    since_last_slots,
     utc_context,
 )
 from engine.features import InteractionData
@@ -55,6 +58,9 @@ class SequenceChunks:
         Item position of each target, -1 for padding.
     hours, weekdays : ndarray of shape (chunk_count, length), int64
         UTC hour and ISO weekday of each target, the "not given" slots at padding.
+    since_last : ndarray of shape (chunk_count, length), int64
+        Slot of the seconds from the item before each target to the target,
+        "not given" for a user's first target and at padding.
     """
 
     users: np.ndarray
@@ -62,6 +68,7 @@ class SequenceChunks:
     targets: np.ndarray
     hours: np.ndarray
     weekdays: np.ndarray
+    since_last: np.ndarray
 
     @property
     def chunk_count(self) -> int:
@@ -85,6 +92,8 @@ def sequence_chunks(data: InteractionData, length: int) -> SequenceChunks:
     items = data.items.astype(np.int64)
     hours, weekdays = utc_context(data.timestamps)
     safe = np.clip(rows, 0, None)
+    timestamps = np.asarray(data.timestamps, dtype=np.int64)
+    gaps = timestamps[safe] - timestamps[np.clip(rows - 1, 0, None)]
     return SequenceChunks(
         users=users,
         inputs=np.where(
@@ -93,6 +102,7 @@ def sequence_chunks(data: InteractionData, length: int) -> SequenceChunks:
         targets=np.where(has_target, items[safe], -1),
         hours=np.where(has_target, hours[safe], UNKNOWN_HOUR),
         weekdays=np.where(has_target, weekdays[safe], UNKNOWN_WEEKDAY),
+        since_last=np.where(has_input, since_last_slots(gaps), UNKNOWN_SINCE_LAST),
     )
 
 
@@ -136,6 +146,7 @@ class _StepInputs:
         self.targets = torch.from_numpy(chunks.targets)
         self.hours = torch.from_numpy(chunks.hours)
         self.weekdays = torch.from_numpy(chunks.weekdays)
+        self.since_last = torch.from_numpy(chunks.since_last)
         self.user_features = torch.from_numpy(np.ascontiguousarray(user_features))
         self.item_features = torch.from_numpy(np.ascontiguousarray(item_features))
         self.log_probabilities = torch.from_numpy(log_probabilities)
@@ -148,6 +159,7 @@ def _step_loss(query_tower, item_tower, inputs, batch, settings, generator):
     targets = inputs.targets[batch]
     hours = inputs.hours[batch]
     weekdays = inputs.weekdays[batch]
+    since_last = inputs.since_last[batch]
 
     # A dropped user loses id and history for the whole chunk; dropped context
     # is per position. Both train the vectors of requests that lack them.
@@ -160,6 +172,7 @@ def _step_loss(query_tower, item_tower, inputs, batch, settings, generator):
     history = torch.where(drop_user[:, None], UNKNOWN_INDEX, history)
     hours = torch.where(drop_context, UNKNOWN_HOUR, hours)
     weekdays = torch.where(drop_context, UNKNOWN_WEEKDAY, weekdays)
+    since_last = torch.where(drop_context, UNKNOWN_SINCE_LAST, since_last)
 
     has_target = targets >= 0
     if inputs.item_count <= FULL_SOFTMAX_MAX_ITEMS:
@@ -185,6 +198,7 @@ def _step_loss(query_tower, item_tower, inputs, batch, settings, generator):
         inputs.user_features[users],
         hours,
         weekdays,
+        since_last,
         history,
         history_vectors=history_vectors,
     )[has_target]

@@ -1,7 +1,8 @@
 """Training loop of the two towers: in-batch sampled softmax with logQ correction.
 
 Each interaction is one training row. Its query is the user, the hour and
-weekday of its timestamp (UTC) and the user's items just before it, and its
+weekday of its timestamp (UTC), the time since the user's previous interaction
+and the user's items just before it, and its
 positive is its item. The other items of the batch are the negatives. Their
 logits are corrected by the log of their sampling probability (their share of
 interactions), so frequent items are not pushed down merely for appearing in
@@ -24,7 +25,9 @@ from torch import nn
 from engine.export._inputs import (
     UNKNOWN_HOUR,
     UNKNOWN_INDEX,
+    UNKNOWN_SINCE_LAST,
     UNKNOWN_WEEKDAY,
+    since_last_slots,
     utc_context,
 )
 from engine.features import InteractionData
@@ -46,6 +49,9 @@ class TrainingRows:
         User and item position (index - 1) of each interaction.
     hours, weekdays : ndarray of shape (interaction_count,), int64
         Hour (0-23) and ISO weekday (1-7) of each timestamp, in UTC.
+    since_last : ndarray of shape (interaction_count,), int64
+        Slot of the seconds since the user's previous interaction, "not given"
+        for the user's first.
     run_starts : ndarray of shape (interaction_count,), int64
         Row of the first interaction of the same user, so a row's history is the
         rows from ``max(run_start, row - history_length)`` up to itself.
@@ -55,6 +61,7 @@ class TrainingRows:
     items: np.ndarray
     hours: np.ndarray
     weekdays: np.ndarray
+    since_last: np.ndarray
     run_starts: np.ndarray
 
     @property
@@ -83,12 +90,19 @@ def training_rows(data: InteractionData) -> TrainingRows:
     """Build one training row per interaction of ``data``."""
     hours, weekdays = utc_context(data.timestamps)
     offsets = data.user_offsets()
+    run_starts = offsets[data.users].astype(np.int64)
+    timestamps = np.asarray(data.timestamps, dtype=np.int64)
+    rows = np.arange(len(timestamps))
+    gaps = timestamps - timestamps[np.maximum(rows - 1, 0)]
     return TrainingRows(
         users=data.users.astype(np.int64),
         items=data.items.astype(np.int64),
         hours=hours,
         weekdays=weekdays,
-        run_starts=offsets[data.users].astype(np.int64),
+        since_last=np.where(
+            rows > run_starts, since_last_slots(gaps), UNKNOWN_SINCE_LAST
+        ),
+        run_starts=run_starts,
     )
 
 
@@ -282,6 +296,7 @@ def _batch_loss(
     )
     hours = torch.from_numpy(rows.hours[batch])
     weekdays = torch.from_numpy(rows.weekdays[batch])
+    since_last = torch.from_numpy(rows.since_last[batch])
 
     # Id dropout: a share of rows loses its user id (and history) or its item id,
     # so the towers also learn vectors for unknown users and new items from
@@ -295,9 +310,10 @@ def _batch_loss(
     history = torch.where(drop_user[:, None], UNKNOWN_INDEX, history)
     hours = torch.where(drop_context, UNKNOWN_HOUR, hours)
     weekdays = torch.where(drop_context, UNKNOWN_WEEKDAY, weekdays)
+    since_last = torch.where(drop_context, UNKNOWN_SINCE_LAST, since_last)
 
     queries = query_tower(
-        user_index, tensors.user_features[users], hours, weekdays, history
+        user_index, tensors.user_features[users], hours, weekdays, since_last, history
     )
     candidates = item_tower(item_index, tensors.item_features[items])
     return sampled_softmax_loss(

@@ -19,7 +19,7 @@ def test_models_names_changed_part_defaults(runner):
 
     assert result.exit_code == 0, result.output
     assert 'as in "sqlrec models metadata" but popularity_weight=0.0)' in result.output
-    assert "  two_tower_weight=6.0  (float)" in result.output
+    assert "  two_tower_weight=10.0  (float)" in result.output
     assert "  popularity_penalty=1.0  (float)" in result.output
 
 

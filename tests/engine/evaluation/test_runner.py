@@ -152,6 +152,9 @@ def test_evaluate_context_first_holdout_time(tiny_store):
     assert context["weekday"].tolist() == [1, 6, 7]
     assert context["hour"].dtype == np.int64
     assert context["weekday"].dtype == np.int64
+    assert context["timestamp"].dtype == np.int64
+    hours = (context["timestamp"] // 3600) % 24
+    assert hours.tolist() == [13, 23, 0]
 
 
 def test_evaluate_shuffled_sequence_order(tiny_store):

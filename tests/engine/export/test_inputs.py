@@ -7,6 +7,12 @@ import pyarrow as pa
 import pytest
 
 from engine.export import TowerInputs, utc_context
+from engine.export._inputs import (
+    NEVER_SEEN,
+    UNKNOWN_SINCE_LAST,
+    last_seen,
+    since_last_slots,
+)
 
 
 @pytest.fixture
@@ -34,6 +40,7 @@ def test_query_inputs_dtypes(inputs):
         "user_features": np.float32,
         "hour": np.int64,
         "weekday": np.int64,
+        "since_last": np.int64,
         "history": np.int64,
     }
 
@@ -139,3 +146,75 @@ def test_utc_context_known_dates():
 
     assert hours.tolist() == [moment.hour for moment in moments]
     assert weekdays.tolist() == [moment.isoweekday() for moment in moments]
+
+
+def test_since_last_slots_by_powers_of_two():
+    seconds = [0, 1, 2, 3, 4, 59, 60, 3_600, 86_400, 2**22 - 1, 2**22, 10**9, -1]
+
+    slots = since_last_slots(seconds)
+
+    assert slots.tolist() == [0, 1, 2, 2, 3, 6, 6, 12, 17, 22, 23, 23, UNKNOWN_SINCE_LAST]
+    assert slots.dtype == np.int64
+
+
+def test_last_seen_is_each_users_latest_time(data):
+    seen = last_seen(data)
+
+    offsets = data.user_offsets()
+    for user in range(data.user_count):
+        times = data.timestamps[offsets[user] : offsets[user + 1]]
+        assert seen[user] == (times.max() if len(times) else NEVER_SEEN)
+
+
+def test_query_inputs_since_last_from_request_time(inputs):
+    user_ids = inputs.user_ids[:3]
+    seen = inputs.user_last_seen[:3]
+
+    batch = inputs.query_inputs(user_ids, timestamp=seen + np.array([0, 1, 3_600]))
+
+    assert batch["since_last"].tolist() == [0, 1, 12]
+
+
+@pytest.mark.parametrize(
+    "case", ["no timestamp", "unknown user", "before last seen", "new history"]
+)
+def test_query_inputs_since_last_not_given(inputs, case):
+    user_id = int(inputs.user_ids[0])
+    later = int(inputs.user_last_seen[0]) + 60
+    if case == "no timestamp":
+        batch = inputs.query_inputs([user_id])
+    elif case == "unknown user":
+        batch = inputs.query_inputs([424242], timestamp=[later])
+    elif case == "before last seen":
+        batch = inputs.query_inputs([user_id], timestamp=[later - 3_600])
+    else:
+        history = [inputs.item_ids[:2]]
+        batch = inputs.query_inputs([user_id], timestamp=[later], history=history)
+
+    assert batch["since_last"].tolist() == [UNKNOWN_SINCE_LAST]
+
+
+def test_query_inputs_timestamp_length_checked(inputs):
+    with pytest.raises(ValueError, match="invalid timestamp: 1 values for 2 users"):
+        inputs.query_inputs(inputs.user_ids[:2], timestamp=[1_700_000_000])
+
+
+def test_inputs_saved_without_last_seen_give_not_given(inputs, tmp_path):
+    inputs.save(tmp_path)
+    (tmp_path / "user_last_seen.npy").unlink()
+
+    loaded = TowerInputs.load(tmp_path)
+    batch = loaded.query_inputs(
+        inputs.user_ids[:2], timestamp=inputs.user_last_seen[:2] + 5
+    )
+
+    assert loaded.user_last_seen is None
+    assert batch["since_last"].tolist() == [UNKNOWN_SINCE_LAST] * 2
+
+
+def test_inputs_round_trip_last_seen(inputs, tmp_path):
+    inputs.save(tmp_path)
+
+    loaded = TowerInputs.load(tmp_path)
+
+    np.testing.assert_array_equal(loaded.user_last_seen, inputs.user_last_seen)

@@ -143,9 +143,15 @@ def test_transformer_positions_ignore_later_items():
     changed[:, 3] = torch.tensor([6, 6])
 
     with torch.no_grad():
-        before = tower.forward_sequence(users, features, context, context, history)
-        after = tower.forward_sequence(users, features, context, context, changed)
-        served = tower(users, features, context[:, 0], context[:, 0], history)
+        before = tower.forward_sequence(
+            users, features, context, context, context, history
+        )
+        after = tower.forward_sequence(
+            users, features, context, context, context, changed
+        )
+        served = tower(
+            users, features, context[:, 0], context[:, 0], context[:, 0], history
+        )
 
     torch.testing.assert_close(after[:, :3], before[:, :3])
     assert not torch.allclose(after[:, 3], before[:, 3])
@@ -159,7 +165,9 @@ def test_sequence_training_needs_transformer():
     context = torch.zeros((1, 3), dtype=torch.int64)
 
     with pytest.raises(ValueError, match="invalid pooling for sequence training"):
-        tower.forward_sequence(torch.tensor([1]), torch.zeros((1, 2)), context, context, history)
+        tower.forward_sequence(
+            torch.tensor([1]), torch.zeros((1, 2)), context, context, context, history
+        )
 
 
 def test_recency_pooling_starts_as_mean():
@@ -376,6 +384,92 @@ def test_two_tower_load_without_pooling_is_mean(data, seed, tmp_path):
     users = np.arange(data.user_count)
     assert loaded.pooling == "mean"
     np.testing.assert_array_equal(loaded.score(users), scorer.score(users))
+
+
+def session_data(seed: int) -> InteractionData:
+    """Items 0-14 follow the previous item in the same second, 15-29 days later.
+
+    Which kind comes next is random, so only the time since the previous item
+    tells them apart.
+    """
+    rng = np.random.default_rng(seed)
+    interaction_users, interaction_items, timestamps = [], [], []
+    for user in range(USER_COUNT):
+        time = START + user * 10**6
+        for step in range(12):
+            in_session = step > 0 and rng.random() < 0.5
+            time += 0 if in_session else 3 * 86_400
+            low = 0 if in_session else ITEM_COUNT // 2
+            item = rng.integers(low, low + ITEM_COUNT // 2)
+            interaction_users.append(user + 1)
+            interaction_items.append(item + 1)
+            timestamps.append(time)
+    return InteractionData.from_arrays(
+        user_ids=np.arange(1, USER_COUNT + 1),
+        item_ids=np.arange(1, ITEM_COUNT + 1),
+        interaction_users=interaction_users,
+        interaction_items=interaction_items,
+        timestamps=timestamps,
+    )
+
+
+def test_two_tower_since_last_learns_sessions(seed):
+    data = session_data(seed)
+    scorer = TwoTowerScorer(**TINY).fit(data, seed=seed)
+    users = np.arange(data.user_count)
+    seen = scorer.inputs_.user_last_seen[users]
+
+    same_second = scorer.score(users, context={"timestamp": seen})
+    days_later = scorer.score(users, context={"timestamp": seen + 3 * 86_400})
+
+    session_items = np.arange(ITEM_COUNT) < ITEM_COUNT // 2
+    top = ITEM_COUNT // 2
+    share_now = session_items[np.argsort(-same_second, axis=1)[:, :top]].mean()
+    share_later = session_items[np.argsort(-days_later, axis=1)[:, :top]].mean()
+    assert share_now > 0.8
+    assert share_later < 0.5
+
+
+def test_two_tower_without_since_last_ignores_request_time(seed):
+    data = session_data(seed)
+    scorer = TwoTowerScorer(**{**TINY, "since_last": False}).fit(data, seed=seed)
+    users = np.arange(data.user_count)
+    seen = scorer.inputs_.user_last_seen[users]
+
+    same_second = scorer.score(users, context={"timestamp": seen})
+    days_later = scorer.score(users, context={"timestamp": seen + 3 * 86_400})
+
+    assert "since_last" not in scorer.query_tower_.input_names
+    np.testing.assert_array_equal(same_second, days_later)
+
+
+def test_two_tower_load_without_since_last(data, seed, tmp_path):
+    # Versions saved before the request gap have neither the parameter nor the
+    # last-seen file, and their weights lack its embedding.
+    scorer = TwoTowerScorer(**{**TINY, "epochs": 2, "since_last": False})
+    scorer.fit(data, seed=seed).save(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    del config["params"]["since_last"]
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    (tmp_path / "user_last_seen.npy").unlink()
+
+    loaded = TwoTowerScorer.load(tmp_path)
+
+    users = np.arange(data.user_count)
+    context = {"timestamp": np.full(data.user_count, START + 10**9)}
+    assert loaded.since_last is False
+    np.testing.assert_array_equal(
+        loaded.score(users, context=context), scorer.score(users)
+    )
+    differences = export_towers(loaded, tmp_path / "onnx")
+    assert max(differences.values()) <= 1e-4
+    tower = OnnxTower(tmp_path / "onnx" / "query_tower.onnx")
+    assert "since_last" not in tower.input_names
+
+
+def test_two_tower_since_last_must_be_bool():
+    with pytest.raises(ValueError, match="invalid since_last: 'yes', expected true"):
+        TwoTowerScorer(since_last="yes").check_params()
 
 
 def test_two_tower_load_other_model_rejected(scorer, tmp_path):
