@@ -44,6 +44,10 @@ def recommend(
 ) -> None:
     """Recommend K items to a user with the active model version.
 
+    The query reads the hour, the weekday and the time since the user's latest
+    interaction in the version. Without --hour and --weekday they are taken
+    from now; with either, the time since is left unknown.
+
     Run as sqlrec -vv recommend to log, at debug level, which search path each
     query took (exact scan or IVF) and the row counts behind that choice.
 
