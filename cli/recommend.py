@@ -25,7 +25,12 @@ from engine.errors import UnknownUserError
     "ISO dates, such as release_date<1995-06-01 in a MovieLens catalogue (the demo "
     "catalogue has year and running_time instead).",
 )
-@click.option("--hour", type=click.IntRange(0, 23), help="Hour of day of the request, 0-23. Default: now (UTC).")
+@click.option(
+    "--hour",
+    type=click.IntRange(0, 23),
+    help="Hour of day of the request, 0-23. Default: now (UTC). Giving --hour or "
+    "--weekday leaves the time since the user's latest interaction unknown.",
+)
 @click.option(
     "--weekday",
     type=click.IntRange(1, 7),

@@ -40,6 +40,7 @@ from engine.models._checks import (
     check_positive,
     check_positive_int,
     check_users,
+    shown_value,
 )
 from engine.models._sequence_encoder import SequenceEncoder
 
@@ -78,7 +79,7 @@ class QueryTower(nn.Module):
     A longer history still runs, and its older columns share the parameter of
     the oldest age.
 
-    The time since the latest interaction tells a request inside a session
+    The time since the latest interaction separates a request inside a session
     (the same second, a few minutes) from a return after days. Towers built
     with ``since_last=False``, as saved before it existed, leave it out.
 
@@ -368,11 +369,13 @@ class TwoTowerScorer(Scorer):
         tower still runs alone, in torch and in ONNX. The other poolings keep
         their own table and ignore this setting.
     since_last : bool, default=True
-        Give the query tower the time since the user's latest interaction,
-        from the request's ``timestamp`` context, bucketed by powers of two
-        (:func:`~engine.export._inputs.since_last_slots`). A request without a
-        timestamp gets a "not given" slot, which ``context_dropout`` trains.
-        Versions saved before this setting existed load with it off.
+        Give the query tower the time from the user's latest interaction to
+        the request, in slots that double in length (the same second, 1 s, 2-3 s,
+        4-7 s and so on). ``recommend`` takes the request time from the clock,
+        ``evaluate`` from the held-out interaction, and ``score`` from the
+        ``timestamp`` context. Without a request time the tower reads a "not
+        given" slot, which ``context_dropout`` trains. Versions saved before
+        this setting existed load with it off.
     averaging_start : int or None, default=20
         Epochs trained before averaging starts: the end-of-epoch weights of
         every later epoch are averaged into the fitted weights (stochastic
@@ -428,9 +431,9 @@ class TwoTowerScorer(Scorer):
     (0.232 to 0.318 under ``loo``, 0.277 to 0.301 under ``loo-shuffled``)
     and from the 62 who came back after more than an hour (0.129 to 0.242
     and to 0.258). Under ``loo`` part of the same-second gain rests on the
-    item-id order of same-second ratings, which the tower can follow once
-    it knows that the next item comes in the same second; ``loo-shuffled``
-    has no such order.
+    item-id order of same-second ratings: once the tower reads that the
+    next item comes in the same second, it can follow that order.
+    ``loo-shuffled`` has no such order.
     """
 
     name = "two_tower"
@@ -731,7 +734,8 @@ class TwoTowerScorer(Scorer):
         for name in ("share_item_vectors", "since_last"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(
-                    f"invalid {name}: {getattr(self, name)!r}, expected true or false"
+                    f"invalid {name}: {shown_value(getattr(self, name))}, "
+                    "expected true or false"
                 )
         if self.pooling not in POOLINGS:
             raise ValueError(

@@ -97,8 +97,8 @@ class Recommender:
             Request context: hour of day 0-23 and ISO weekday 1 = Monday to
             7 = Sunday. Default: the current UTC time. When both are left out,
             the query tower also reads the time from the user's latest
-            interaction in the version to now; given either, it reads that
-            time as not given, because the request is then for another moment.
+            interaction in the version to now. Given either, the request is for
+            another moment, so that time is read as not given.
         fallback : {None, "popular"}, default=None
             What an unknown user gets: an error, or the most popular items.
         exclude_seen : bool, default=True
@@ -114,7 +114,7 @@ class Recommender:
         if hour is None and weekday is None:
             now = int(dt.datetime.now(dt.timezone.utc).timestamp())
         hour, weekday = _context(hour, weekday)
-        context = {"hour": hour, "weekday": weekday}
+        context = {"hour": hour, "weekday": weekday, "since_last_seconds": None}
 
         if user_id is None or not self.known_user(int(user_id)):
             if fallback != "popular":
@@ -129,6 +129,7 @@ class Recommender:
         inputs = self.inputs.query_inputs(
             [user_id], [hour], [weekday], timestamp=None if now is None else [now]
         )
+        context["since_last_seconds"] = self._since_last_seconds(user_id, now)
         query = self.query_tower.run(inputs)[0]
         exclude = self.seen_items(user_id) if exclude_seen else None
         rows = self.index.nearest(query, k, filters=filters, exclude=exclude)
@@ -138,6 +139,27 @@ class Recommender:
         return RecommendationList(
             user_id, "two_tower", self.version, k, items, context, match_count
         )
+
+    def _since_last_seconds(self, user_id: int, now: int | None) -> int | None:
+        """Seconds from the user's latest interaction in the version to ``now``.
+
+        None where the query tower reads the time as not given: no ``now``, a
+        version saved before the towers read it, or a ``now`` before that
+        interaction.
+        """
+        from engine.export._inputs import NEVER_SEEN
+
+        seen = self.inputs.user_last_seen
+        if now is None or seen is None:
+            return None
+        ids = self.inputs.user_ids
+        position = int(np.searchsorted(ids, user_id))
+        if position == len(ids) or ids[position] != user_id:
+            return None
+        if seen[position] == NEVER_SEEN:
+            return None
+        seconds = now - int(seen[position])
+        return seconds if seconds >= 0 else None
 
     def _popular_items(self, user_id, k, filters, context) -> RecommendationList:
         """Return the most popular items that match ``filters``, marked as the fallback."""

@@ -1,4 +1,5 @@
 import json
+import time
 
 import numpy as np
 import pytest
@@ -154,8 +155,24 @@ def test_recommend_rejects_bad_options(store, options, message):
 def test_recommend_to_dict_is_json(store):
     payload = json.loads(json.dumps(store.recommend(5, k=3, hour=1, weekday=1).to_dict()))
 
-    assert payload["context"] == {"hour": 1, "weekday": 1}
+    assert payload["context"] == {"hour": 1, "weekday": 1, "since_last_seconds": None}
     assert len(payload["items"]) == 3
+
+
+def test_recommend_now_reports_time_since_last(store):
+    recommender = store.recommender()
+    position = int(np.searchsorted(recommender.inputs.user_ids, 5))
+    seen = int(recommender.inputs.user_last_seen[position])
+
+    before = int(time.time())
+    seconds = store.recommend(5, k=3).context["since_last_seconds"]
+    after = int(time.time())
+
+    # The demo's calendar may lie after the clock, and then the time is not given.
+    if after < seen:
+        assert seconds is None
+    elif before >= seen:
+        assert before - seen <= seconds <= after - seen + 1
 
 
 def test_new_version_switches_serving(store):
