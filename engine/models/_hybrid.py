@@ -471,12 +471,13 @@ def resolved_params(scorer: Scorer) -> dict[str, Any]:
 
     A hybrid's part parameters are None when the part keeps its defaults, and
     a record of a run should still show values such as the two towers' epochs.
+    Keys are sorted at every level, so every record lists them in one order.
     """
     params = dict(scorer.get_params())
     if isinstance(scorer, HybridScorer) and scorer.parts_ is not None:
         for name, part in scorer.parts_.items():
-            params[name] = dict(part.get_params())
-    return params
+            params[name] = dict(sorted(part.get_params().items()))
+    return dict(sorted(params.items()))
 
 
 def fit_in_build(

@@ -159,7 +159,8 @@ def train(
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        result.path = store.version_path(version)
+        # Absolute, so that the recorded path does not depend on where train ran.
+        result.path = store.version_path(version).resolve()
         try:
             with store.writer() as con:
                 con.execute(

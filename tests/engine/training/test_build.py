@@ -1,5 +1,6 @@
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -78,6 +79,11 @@ def test_train_records_every_parameter(loaded_store):
         assert record["hybrid"]["popularity_penalty"] == 1.0
         assert record["hybrid"]["two_tower"]["epochs"] == 1
         assert record["hybrid"]["item_knn"]["shrinkage"] == ItemKNNScorer().shrinkage
+        # Sorted keys, as eval_runs stores them.
+        assert list(record["item_knn"]) == sorted(record["item_knn"])
+        assert list(record["hybrid"]) == sorted(record["hybrid"])
+        assert list(record["hybrid"]["two_tower"]) == sorted(record["hybrid"]["two_tower"])
+    assert Path(json.loads(settings)["path"]).is_absolute()
 
 
 def test_train_defaults_leave_out_models_over_item_limit(loaded_store, monkeypatch):
