@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from engine.errors import ExportError, NotBuiltError
-from engine.export._inputs import TowerInputs, utc_context
+from engine.export._inputs import UNKNOWN_SINCE_LAST, TowerInputs, utc_context
 from engine.export._runtime import OnnxTower
 from engine.features import InteractionData
 
@@ -257,7 +257,7 @@ def _check_data_queries(inputs: TowerInputs, check_data: InteractionData):
     """Query batches of the first users of ``check_data`` and one unknown user.
 
     Each user gets the context of their last interaction and their history in
-    ``check_data``.
+    ``check_data``, and the rows cycle through every ``since_last`` slot.
     """
     users = np.arange(min(check_data.user_count, max(CHECK_BATCH_SIZES) - 1))
     user_ids = np.r_[check_data.user_ids[users], _absent_id(inputs.user_ids)]
@@ -268,6 +268,10 @@ def _check_data_queries(inputs: TowerInputs, check_data: InteractionData):
         last = np.maximum(offsets[users + 1] - 1, 0)
         hours, weekdays = utc_context(np.r_[check_data.timestamps[last], 0])
     query = inputs.query_inputs(user_ids, hours, weekdays, history=history)
+    # A replaced history reads the time since as not given, so set the slots here.
+    query["since_last"] = np.arange(len(user_ids), dtype=np.int64) % (
+        UNKNOWN_SINCE_LAST + 1
+    )
     return query, inputs.query_inputs(user_ids)
 
 
