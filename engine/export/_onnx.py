@@ -243,7 +243,7 @@ def _request_times(inputs: TowerInputs, users: np.ndarray) -> np.ndarray | None:
     """Request times 2**p - 1 seconds after each user's latest fitted time.
 
     Over the rows, p runs through 0 to 23, so the check meets every
-    ``since_last`` slot; unknown users get the "not given" one.
+    ``since_last`` slot. Unknown users get the "not given" one.
     """
     if inputs.user_last_seen is None:
         return None
