@@ -135,8 +135,8 @@ def evaluate(
     for every evaluated user. The user's fitted items are excluded, and the rest are
     ordered by score descending, ties to the lower item id. The context passed to
     ``score`` contains the UTC hour (0-23), the ISO weekday (1 = Monday) and the unix
-    seconds (``timestamp``) of the user's first held-out interaction. Metrics are recall@10, recall@30, recall@100,
-    NDCG@10 and MRR.
+    seconds (``timestamp``) of the user's first held-out interaction. Metrics are
+    recall@10, recall@30, recall@100, NDCG@10 and MRR.
 
     Parameters
     ----------

@@ -28,11 +28,13 @@ UNKNOWN_WEEKDAY = 0
 #: ``since_last`` value that means "not given": no request time, a request
 #: before the user's latest fitted interaction, or no fitted interaction.
 UNKNOWN_SINCE_LAST = 24
-#: A timestamp that marks a user without fitted interactions in ``user_last_seen``.
+#: Timestamp that marks a user without fitted interactions in ``user_last_seen``.
 NEVER_SEEN = np.iinfo(np.int64).min
 
 #: Input names of the query tower, in ``forward`` order; ONNX uses the same names.
-QUERY_INPUTS = ("user_index", "user_features", "hour", "weekday", "since_last", "history")
+QUERY_INPUTS = (
+    "user_index", "user_features", "hour", "weekday", "since_last", "history"
+)
 #: Query tower inputs of towers saved before ``since_last`` existed.
 QUERY_INPUTS_WITHOUT_SINCE_LAST = tuple(
     name for name in QUERY_INPUTS if name != "since_last"
@@ -204,14 +206,26 @@ class TowerInputs:
             "user_features": features,
             "hour": _context(hour, len(users), "hour", 0, 23, UNKNOWN_HOUR),
             "weekday": _context(weekday, len(users), "weekday", 1, 7, UNKNOWN_WEEKDAY),
-            "since_last": self._since_last(users, timestamp),
+            "since_last": since_last_slots(self._seconds_at(users, timestamp)),
             "history": history,
         }
 
-    def _since_last(self, users: np.ndarray, timestamp) -> np.ndarray:
-        slots = np.full(len(users), UNKNOWN_SINCE_LAST, dtype=np.int64)
+    def seconds_since_last(self, user_ids, timestamp) -> np.ndarray:
+        """Return the seconds from each user's latest fitted interaction to a request.
+
+        ``user_ids`` are original ids and ``timestamp`` unix seconds, one per
+        user. The result is -1 where the query tower reads the time as not
+        given: an unknown user, a user without fitted interactions, inputs
+        saved without last-seen times, or a request before that interaction.
+        """
+        user_ids = _as_ids(user_ids, "user_ids")
+        return self._seconds_at(_lookup(self.user_ids, user_ids), timestamp)
+
+    def _seconds_at(self, users: np.ndarray, timestamp) -> np.ndarray:
+        """Return :meth:`seconds_since_last` for user positions (-1 = unknown user)."""
+        seconds = np.full(len(users), -1, dtype=np.int64)
         if timestamp is None:
-            return slots
+            return seconds
         times = _as_ids(timestamp, "timestamp")
         if len(times) != len(users):
             raise ValueError(
@@ -219,13 +233,13 @@ class TowerInputs:
                 "expected one value per user"
             )
         if self.user_last_seen is None:
-            return slots
+            return seconds
         known = users >= 0
         seen = np.full(len(users), NEVER_SEEN, dtype=np.int64)
         seen[known] = self.user_last_seen[users[known]]
         has_time = seen != NEVER_SEEN
-        slots[has_time] = since_last_slots(times[has_time] - seen[has_time])
-        return slots
+        seconds[has_time] = np.maximum(times[has_time] - seen[has_time], -1)
+        return seconds
 
     # Item tower.
     def item_inputs(self, item_ids=None) -> dict[str, np.ndarray]:
@@ -360,7 +374,7 @@ def _encode(encoder: FeatureEncoder, table: pa.Table) -> np.ndarray:
 
 
 def since_last_slots(seconds) -> np.ndarray:
-    """Slot of each gap in seconds between a request and the user's previous interaction.
+    """Return the slot of each gap in seconds from a user's previous interaction.
 
     0 is the same second, and a gap of g >= 1 seconds gets ``1 + floor(log2(g))``
     up to 23, which every gap of 2**22 seconds (about 49 days) or more

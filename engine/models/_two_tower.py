@@ -26,6 +26,7 @@ from torch import nn
 from engine.export._inputs import (
     ITEM_INPUTS,
     QUERY_INPUTS,
+    QUERY_INPUTS_WITHOUT_SINCE_LAST,
     UNKNOWN_HOUR,
     UNKNOWN_SINCE_LAST,
     TowerInputs,
@@ -140,9 +141,7 @@ class QueryTower(nn.Module):
     @property
     def input_names(self) -> tuple[str, ...]:
         """Names of the inputs ``forward`` reads, in order; ONNX uses the same."""
-        if self.since_last:
-            return QUERY_INPUTS
-        return tuple(name for name in QUERY_INPUTS if name != "since_last")
+        return QUERY_INPUTS if self.since_last else QUERY_INPUTS_WITHOUT_SINCE_LAST
 
     def forward(self, user_index, user_features, hour, weekday, *rest):
         # rest is (since_last, history), or (history,) without since_last, so

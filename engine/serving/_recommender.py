@@ -129,7 +129,9 @@ class Recommender:
         inputs = self.inputs.query_inputs(
             [user_id], [hour], [weekday], timestamp=None if now is None else [now]
         )
-        context["since_last_seconds"] = self._since_last_seconds(user_id, now)
+        if now is not None:
+            seconds = int(self.inputs.seconds_since_last([user_id], [now])[0])
+            context["since_last_seconds"] = seconds if seconds >= 0 else None
         query = self.query_tower.run(inputs)[0]
         exclude = self.seen_items(user_id) if exclude_seen else None
         rows = self.index.nearest(query, k, filters=filters, exclude=exclude)
@@ -139,27 +141,6 @@ class Recommender:
         return RecommendationList(
             user_id, "two_tower", self.version, k, items, context, match_count
         )
-
-    def _since_last_seconds(self, user_id: int, now: int | None) -> int | None:
-        """Seconds from the user's latest interaction in the version to ``now``.
-
-        None where the query tower reads the time as not given: no ``now``, a
-        version saved before the towers read it, or a ``now`` before that
-        interaction.
-        """
-        from engine.export._inputs import NEVER_SEEN
-
-        seen = self.inputs.user_last_seen
-        if now is None or seen is None:
-            return None
-        ids = self.inputs.user_ids
-        position = int(np.searchsorted(ids, user_id))
-        if position == len(ids) or ids[position] != user_id:
-            return None
-        if seen[position] == NEVER_SEEN:
-            return None
-        seconds = now - int(seen[position])
-        return seconds if seconds >= 0 else None
 
     def _popular_items(self, user_id, k, filters, context) -> RecommendationList:
         """Return the most popular items that match ``filters``, marked as the fallback."""

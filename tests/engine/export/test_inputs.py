@@ -153,11 +153,12 @@ def test_since_last_slots_by_powers_of_two():
 
     slots = since_last_slots(seconds)
 
-    assert slots.tolist() == [0, 1, 2, 2, 3, 6, 6, 12, 17, 22, 23, 23, UNKNOWN_SINCE_LAST]
+    expected = [0, 1, 2, 2, 3, 6, 6, 12, 17, 22, 23, 23, UNKNOWN_SINCE_LAST]
+    assert slots.tolist() == expected
     assert slots.dtype == np.int64
 
 
-def test_last_seen_is_each_users_latest_time(data):
+def test_last_seen_latest_time_per_user(data):
     seen = last_seen(data)
 
     offsets = data.user_offsets()
@@ -166,7 +167,7 @@ def test_last_seen_is_each_users_latest_time(data):
         assert seen[user] == (times.max() if len(times) else NEVER_SEEN)
 
 
-def test_query_inputs_since_last_from_request_time(inputs):
+def test_query_inputs_since_last_slots(inputs):
     user_ids = inputs.user_ids[:3]
     seen = inputs.user_last_seen[:3]
 
@@ -199,7 +200,7 @@ def test_query_inputs_timestamp_length_checked(inputs):
         inputs.query_inputs(inputs.user_ids[:2], timestamp=[1_700_000_000])
 
 
-def test_inputs_saved_without_last_seen_give_not_given(inputs, tmp_path):
+def test_inputs_without_last_seen_file(inputs, tmp_path):
     inputs.save(tmp_path)
     (tmp_path / "user_last_seen.npy").unlink()
 
@@ -218,3 +219,12 @@ def test_inputs_round_trip_last_seen(inputs, tmp_path):
     loaded = TowerInputs.load(tmp_path)
 
     np.testing.assert_array_equal(loaded.user_last_seen, inputs.user_last_seen)
+
+
+def test_seconds_since_last_by_user_id(inputs):
+    user_ids = np.r_[inputs.user_ids[:2], 424242]
+    seen = inputs.user_last_seen[:2]
+
+    seconds = inputs.seconds_since_last(user_ids, np.r_[seen + [7, -5], 0])
+
+    assert seconds.tolist() == [7, -1, -1]

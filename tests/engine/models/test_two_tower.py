@@ -390,7 +390,7 @@ def session_data(seed: int) -> InteractionData:
     """Items 0-14 follow the previous item in the same second, 15-29 days later.
 
     Which kind comes next is random, so only the time since the previous item
-    tells them apart.
+    separates them.
     """
     rng = np.random.default_rng(seed)
     interaction_users, interaction_items, timestamps = [], [], []
@@ -430,7 +430,7 @@ def test_two_tower_since_last_learns_sessions(seed):
     assert share_later < 0.5
 
 
-def test_two_tower_without_since_last_ignores_request_time(seed):
+def test_two_tower_since_last_off_ignores_time(seed):
     data = session_data(seed)
     scorer = TwoTowerScorer(**{**TINY, "since_last": False}).fit(data, seed=seed)
     users = np.arange(data.user_count)

@@ -159,7 +159,7 @@ def test_recommend_to_dict_is_json(store):
     assert len(payload["items"]) == 3
 
 
-def test_recommend_now_reports_time_since_last(store):
+def test_recommend_reports_since_last_seconds(store):
     recommender = store.recommender()
     position = int(np.searchsorted(recommender.inputs.user_ids, 5))
     seen = int(recommender.inputs.user_last_seen[position])
@@ -168,7 +168,7 @@ def test_recommend_now_reports_time_since_last(store):
     seconds = store.recommend(5, k=3).context["since_last_seconds"]
     after = int(time.time())
 
-    # The demo's calendar may lie after the clock, and then the time is not given.
+    # Demo interactions may be dated after the clock, and then the time is not given.
     if after < seen:
         assert seconds is None
     elif before >= seen:

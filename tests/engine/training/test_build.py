@@ -82,7 +82,8 @@ def test_train_records_every_parameter(loaded_store):
         # Sorted keys, as eval_runs stores them.
         assert list(record["item_knn"]) == sorted(record["item_knn"])
         assert list(record["hybrid"]) == sorted(record["hybrid"])
-        assert list(record["hybrid"]["two_tower"]) == sorted(record["hybrid"]["two_tower"])
+        tower = record["hybrid"]["two_tower"]
+        assert list(tower) == sorted(tower)
     assert Path(json.loads(settings)["path"]).is_absolute()
 
 
